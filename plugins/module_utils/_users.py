@@ -1,0 +1,82 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, cipp.cipp contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Reading users through CIPP: one targeted ``ListUsers`` request per user (a Graph filter
+on the UPN or object id, never the whole tenant), and the tenant's licence SKUs. Private."""
+from __future__ import absolute_import, annotations, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippConfigError
+
+GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+UPN = re.compile(r"^[^@\s'\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+SKU_CACHE_TTL = 900
+
+
+def is_guid(value) -> bool:
+    return bool(GUID.match(str(value or "")))
+
+
+def check_upn(value: str, option: str) -> str:
+    """A syntactically valid user principal name, or a CippConfigError naming the option."""
+    text = str(value or "").strip()
+    if not UPN.match(text):
+        raise CippConfigError(f"option '{option}': {value!r} is not a user principal name such as "
+                              "adele.vance@contoso.com", option=option)
+    return text
+
+
+def _odata_literal(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def find_user(client, tenant: str, upn: str | None = None, object_id: str | None = None):
+    """The user (CIPP's ListUsers shape) with that UPN or id, or None. One request."""
+    if object_id:
+        graph_filter = f"id eq {_odata_literal(object_id)}"
+    else:
+        graph_filter = f"userPrincipalName eq {_odata_literal(upn)}"
+    data = client.call("ListUsers", params={"tenantFilter": tenant, "graphFilter": graph_filter}).data
+    rows = data if isinstance(data, list) else ([data] if isinstance(data, dict) and data.get("id") else [])
+    rows = [row for row in rows if isinstance(row, dict)]
+    return rows[0] if rows else None
+
+
+def tenant_skus(client, tenant: str, fresh: bool = False) -> list:
+    """The tenant's licence SKUs (``ListLicenses`` rows), cached for the run unless ``fresh``."""
+    def read():
+        rows = client.call("ListLicenses", params={"tenantFilter": tenant}).data
+        return [row for row in rows or [] if isinstance(row, dict) and row.get("skuId")]
+
+    if fresh:
+        rows = read()
+        client.metadata_put(f"skus:{tenant}", rows)
+        return rows
+    return client.metadata_fetch(f"skus:{tenant}", read, max_age=SKU_CACHE_TTL)
+
+
+def sku_index(skus: list) -> dict:
+    """Lower-cased SKU id, part number and friendly name -> SKU row."""
+    index = {}
+    for row in skus:
+        for key in ("skuId", "skuPartNumber", "License"):
+            if row.get(key):
+                index[str(row[key]).lower()] = row
+    return index
+
+
+def free_seats(row: dict) -> int:
+    """Unassigned units of a SKU row (CIPP returns the counts as strings or numbers)."""
+    for key in ("CountAvailable", "availableUnits"):
+        if row.get(key) not in (None, ""):
+            try:
+                return int(float(row[key]))
+            except (TypeError, ValueError):
+                continue
+    try:
+        return int(float(row.get("TotalLicenses") or 0)) - int(float(row.get("CountUsed") or 0))
+    except (TypeError, ValueError):
+        return 0
