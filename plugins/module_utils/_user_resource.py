@@ -11,7 +11,7 @@ __metaclass__ = type
 from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippConfigError
 from ansible_collections.cipp.cipp.plugins.module_utils._resource import StatefulResource
 from ansible_collections.cipp.cipp.plugins.module_utils._users import (
-    check_upn, find_user, free_seats, is_guid, sku_index, tenant_skus)
+    check_upn, find_user, is_guid, sku_index, tenant_skus)
 
 # option: (Graph property, body field, can be cleared through EditUser's clearProperties)
 PROFILE_FIELDS = {
@@ -170,11 +170,10 @@ class UserResource(StatefulResource):
         index = sku_index(self._sku_rows(fresh=True))  # seat counts must be current
         for name in to_add:
             row = index[name.lower()]
-            seats = free_seats(row)
-            if seats < 1:
+            if row["available"] < 1:
                 raise CippConfigError(
                     f"option 'licenses': tenant {self.tenant} has no free {name} seat "
-                    f"({row.get('CountUsed')} of {row.get('TotalLicenses')} assigned); buy more or free one up",
+                    f"({row['assigned']} of {row['total']} assigned); buy more or free one up",
                     option="licenses", sku=name)
 
     def _license_values(self, names: list) -> list:

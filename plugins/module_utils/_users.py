@@ -46,10 +46,22 @@ def find_user(client, tenant: str, upn: str | None = None, object_id: str | None
 
 
 def tenant_skus(client, tenant: str, fresh: bool = False) -> list:
-    """The tenant's licence SKUs (``ListLicenses`` rows), cached for the run unless ``fresh``."""
+    """The tenant's licence SKUs from Graph's ``subscribedSkus`` (through ListGraphRequest):
+    ``[{skuId, skuPartNumber, total, assigned, available}]``, cached for the run unless ``fresh``.
+
+    Not ListLicenses: its ``skuPartNumber`` holds the friendly name, not the part number.
+    """
     def read():
-        rows = client.call("ListLicenses", params={"tenantFilter": tenant}).data
-        return [row for row in rows or [] if isinstance(row, dict) and row.get("skuId")]
+        rows = client.call("ListGraphRequest", params={"tenantFilter": tenant, "Endpoint": "subscribedSkus"}).data
+        skus = []
+        for row in (rows or {}).get("Results") or []:
+            if not isinstance(row, dict) or not row.get("skuId"):
+                continue
+            total = int((row.get("prepaidUnits") or {}).get("enabled") or 0)
+            assigned = int(row.get("consumedUnits") or 0)
+            skus.append({"skuId": row["skuId"], "skuPartNumber": row.get("skuPartNumber"), "total": total,
+                         "assigned": assigned, "available": max(0, total - assigned)})
+        return skus
 
     if fresh:
         rows = read()
@@ -62,21 +74,7 @@ def sku_index(skus: list) -> dict:
     """Lower-cased SKU id, part number and friendly name -> SKU row."""
     index = {}
     for row in skus:
-        for key in ("skuId", "skuPartNumber", "License"):
+        for key in ("skuId", "skuPartNumber", "name"):
             if row.get(key):
                 index[str(row[key]).lower()] = row
     return index
-
-
-def free_seats(row: dict) -> int:
-    """Unassigned units of a SKU row (CIPP returns the counts as strings or numbers)."""
-    for key in ("CountAvailable", "availableUnits"):
-        if row.get(key) not in (None, ""):
-            try:
-                return int(float(row[key]))
-            except (TypeError, ValueError):
-                continue
-    try:
-        return int(float(row.get("TotalLicenses") or 0)) - int(float(row.get("CountUsed") or 0))
-    except (TypeError, ValueError):
-        return 0

@@ -11,8 +11,8 @@ module: license_info
 short_description: Licence SKUs of a tenant with their seat counts
 version_added: 1.0.0
 description:
-  - Returns the licence SKUs of a customer tenant (CIPP's C(ListLicenses)) with part number, friendly name,
-    and assigned, total and free seats as numbers.
+  - Returns the licence SKUs of a customer tenant with part number, friendly name, and assigned, total and
+    free seats as numbers (Graph's C(subscribedSkus) through CIPP, named as CIPP's C(ListLicenses) names them).
 author:
   - cipp.cipp contributors (@cipp-cipp)
 options:
@@ -90,7 +90,7 @@ result:
 
 from ansible_collections.cipp.cipp.plugins.module_utils._jmespath import evaluate
 from ansible_collections.cipp.cipp.plugins.module_utils._module import CippModule
-from ansible_collections.cipp.cipp.plugins.module_utils._users import free_seats, tenant_skus
+from ansible_collections.cipp.cipp.plugins.module_utils._users import tenant_skus
 
 ARGUMENT_SPEC = dict(
     tenant=dict(type="str", required=True, aliases=["tenant_filter"]),
@@ -99,22 +99,19 @@ ARGUMENT_SPEC = dict(
 )
 
 
-def _count(value) -> int:
-    try:
-        return int(float(value))
-    except (TypeError, ValueError):
-        return 0
-
-
-def summarise(row: dict) -> dict:
-    return {"sku_id": row.get("skuId"), "sku_part_number": row.get("skuPartNumber"), "name": row.get("License"),
-            "total": _count(row.get("TotalLicenses")), "assigned": _count(row.get("CountUsed")),
-            "available": free_seats(row)}
+def friendly_names(cipp: CippModule, tenant: str) -> dict:
+    """skuId -> the name CIPP shows (ListLicenses puts it in its skuPartNumber field)."""
+    rows = cipp.client.call("ListLicenses", params={"tenantFilter": tenant}).data or []
+    return {str(r.get("skuId")).lower(): r.get("License") for r in rows if isinstance(r, dict)}
 
 
 def run(cipp: CippModule) -> dict:
     tenant = cipp.resolve_tenant()["defaultDomainName"]
-    rows = [summarise(row) for row in tenant_skus(cipp.client, tenant, fresh=True)]
+    names = friendly_names(cipp, tenant)
+    rows = [{"sku_id": row["skuId"], "sku_part_number": row["skuPartNumber"],
+             "name": names.get(str(row["skuId"]).lower()) or row["skuPartNumber"],
+             "total": row["total"], "assigned": row["assigned"], "available": row["available"]}
+            for row in tenant_skus(cipp.client, tenant, fresh=True)]
     wanted = {s.lower() for s in cipp.params["skus"]}
     if wanted:
         rows = [r for r in rows if wanted & {str(r[k]).lower() for k in ("sku_id", "sku_part_number", "name")}]

@@ -81,3 +81,28 @@ def test_user_lifecycle(emu, token_cache):
     assert sent == ["AddUser", "EditUser", "ExecDisableUser", "RemoveUser"], sent
     assert emu.control.conformance() == []
     assert "Emu-Initial-Pa55!" not in run.output
+
+
+def test_group_lifecycle(emu, token_cache):
+    run = run_playbook(emu, "group_lifecycle.yml", token_cache=token_cache)
+    assert run.rc == 0, run.output
+    sent = [r["endpoint"] for r in writes(emu)]
+    assert sent == ["AddGroup", "EditGroup", "EditGroup", "ExecGroupsDelete"], sent
+    assert emu.control.conformance() == []
+
+
+def test_identity_info_and_licences(emu, token_cache):
+    run = run_playbook(emu, "identity_info.yml", token_cache=token_cache)
+    assert run.rc == 0, run.output
+    assert [r["endpoint"] for r in writes(emu)] == ["EditUser", "ExecResetPass", "ExecRevokeSessions"]
+    assert emu.control.conformance() == []
+    reset = [r for r in emu.control.requests(service="cipp", endpoint="ExecResetPass")]
+    assert len(reset) == 1  # check mode sent nothing
+
+
+def test_offboarding_sends_only_needed_steps_once(emu, token_cache):
+    run = run_playbook(emu, "offboarding.yml", token_cache=token_cache)
+    assert run.rc == 0, run.output
+    offboard = [r for r in emu.control.requests(service="cipp", endpoint="ExecOffboardUser")]
+    assert len(offboard) == 1, offboard
+    assert emu.control.conformance() == []

@@ -523,7 +523,8 @@ def graph_get(state: CippState, tenant: TenantData, url: str) -> Any:
         return _collection(req, [dict(s) for s in tenant.subscriptions], "companySubscription",
                            base_ctx + "directory/subscriptions", tenant, page=None)
     if head == "contacts":
-        items = [dict(c) for c in tenant.contacts.values()]
+        from .handlers.exchange import contact_graph
+        items = [contact_graph(c) for c in tenant.contacts.values()]
         if len(seg) == 2:
             match = [c for c in items if c["id"].lower() == seg[1].lower()]
             if not match:

@@ -1,1 +1,146 @@
-"""(phase 2)"""
+"""Alerts: ListAlertsQueue, AddAlert, RemoveQueuedAlert.
+
+Sources (HF/Tenant/Administration/Alerts/): Invoke-ListAlertsQueue.ps1, Invoke-AddAlert.ps1,
+Invoke-RemoveQueuedAlert.ps1. Audit-log alerts live in the WebhookRules table
+(``state.extra['webhook_rules']``); scripted alerts are hidden scheduled tasks whose command is
+``Get-CippAlert*`` (``state.scheduled_tasks``).
+"""
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from typing import Any
+
+from .. import psvalue
+from ..framework import Ctx, handler, json_response, ps_response
+from ..state import now_utc
+from .core import pretty
+from .scheduler import task_out
+
+OPERATORS = ("eq", "ne", "like", "notlike", "match", "notmatch", "gt", "lt", "ge", "le", "in", "notin", "contains",
+             "notcontains")
+
+
+def _stored_json(value: Any) -> str:
+    """``$x | ConvertTo-Json -Compress -Depth 10 | Out-String`` (Windows newline at the end)."""
+    if value is None:
+        return ""
+    return json.dumps(value, separators=(",", ":")) + "\r\n"
+
+
+def seed(state: Any, data: dict[str, Any]) -> None:
+    rules = state.extra.setdefault("webhook_rules", {})
+    for spec in data.get("alerts") or []:
+        if spec.get("type") == "scripted":
+            row_key = spec.get("RowKey") or str(uuid.uuid4())
+            state.scheduled_tasks[row_key] = {
+                "PartitionKey": "ScheduledTask", "RowKey": row_key, "TaskState": "Planned",
+                "Tenant": spec.get("Tenant", "AllTenants"), "excludedTenants": "", "excludedTenantGroups": "",
+                "Name": spec.get("Name", ""), "Command": spec.get("Command", ""), "Parameters": "{}",
+                "ScheduledTime": str(int(state.loaded_at.timestamp()) + 3600), "Recurrence": spec.get("Recurrence", "1d"),
+                "PostExecution": spec.get("PostExecution", "Email"), "Reference": "", "AdditionalProperties": "{}",
+                "Hidden": True, "Results": "Planned", "AlertComment": spec.get("AlertComment", ""), "CustomSubject": "",
+                "PsaTicketStrategy": "", "Timestamp": state.loaded_at}
+            continue
+        row_key = spec.get("RowKey") or str(uuid.uuid4())
+        rules[row_key] = {"Tenants": _stored_json(spec.get("Tenants")), "excludedTenants": _stored_json(spec.get("excludedTenants")),
+                          "Conditions": _stored_json(spec.get("Conditions")), "Actions": _stored_json(spec.get("Actions")),
+                          "type": spec.get("LogType"), "RowKey": row_key, "PartitionKey": "Webhookv2",
+                          "AlertComment": spec.get("AlertComment", ""), "CustomSubject": spec.get("CustomSubject", "")}
+
+
+def _load(text: Any) -> Any:
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError):
+        return None
+
+
+@handler("ListAlertsQueue")
+def list_alerts_queue(ctx: Ctx):
+    state = ctx.state
+    out = []
+    allowed = ctx.caller.allowed_tenants
+    for rule in state.extra.get("webhook_rules", {}).values():
+        conditions = _load(rule.get("Conditions"))
+        actions = _load(rule.get("Actions"))
+        tenants = _load(rule.get("Tenants"))
+        translated = " and ".join(
+            f"When {psvalue.ps_str(psvalue.path(c, 'Property.label'))} is {psvalue.ps_str(psvalue.path(c, 'Operator.label'))} "
+            f"{psvalue.ps_str(psvalue.path(c, 'input.value'))}" for c in psvalue.as_list(psvalue.ci(conditions)))
+        entry = {"Tenants": [t for t in psvalue.as_list(psvalue.member(psvalue.ci(tenants), "label"))],
+                 "Conditions": translated, "excludedTenants": psvalue.as_list(_load(rule.get("excludedTenants"))),
+                 "Actions": ",".join(psvalue.ps_str(a) for a in psvalue.as_list(psvalue.member(psvalue.ci(actions), "label"))),
+                 "LogType": rule.get("type"), "EventType": "Audit log Alert", "RowKey": rule["RowKey"],
+                 "PartitionKey": rule["PartitionKey"], "RepeatsEvery": "When received",
+                 "AlertComment": rule.get("AlertComment"), "CustomSubject": rule.get("CustomSubject"),
+                 "RawAlert": {"Conditions": psvalue.as_list(conditions), "Actions": psvalue.as_list(actions),
+                              "Tenants": psvalue.as_list(tenants), "type": rule.get("type"), "RowKey": rule["RowKey"],
+                              "PartitionKey": rule["PartitionKey"], "AlertComment": rule.get("AlertComment"),
+                              "CustomSubject": rule.get("CustomSubject")}}
+        if allowed is not None and not any(str(psvalue.member(t, "customerId") or "").lower() in allowed
+                                           for t in psvalue.as_list(psvalue.ci(tenants))):
+            continue
+        out.append(entry)
+    for task in state.scheduled_tasks.values():
+        if not (task.get("Hidden") is True and str(task.get("Command", "")).lower().startswith("get-cippalert")):
+            continue
+        excluded = [e for e in str(task.get("excludedTenants") or "").split(",") if e]
+        entry = {"RowKey": task["RowKey"], "PartitionKey": task["PartitionKey"], "excludedTenants": excluded,
+                 "Tenants": [{"label": task.get("Tenant"), "value": task.get("Tenant"), "type": "Tenant"}],
+                 "Conditions": task.get("Name"), "Actions": task.get("PostExecution"), "LogType": "Scripted",
+                 "EventType": "Scheduled Task", "RepeatsEvery": task.get("Recurrence"),
+                 "AlertComment": task.get("AlertComment"),
+                 "RawAlert": {**{k: v for k, v in task.items() if k != "Timestamp"},
+                              "Timestamp": task_out(state, task)["Timestamp"]}, "ScriptName": None}
+        if allowed is not None:
+            tenant = ctx.tenant(task.get("Tenant"))
+            if not tenant or tenant.customer_id.lower() not in allowed:
+                continue
+        out.append(entry)
+    return ps_response(200, pretty(out))
+
+
+@handler("AddAlert")
+def add_alert(ctx: Ctx):
+    conditions = ctx.b("conditions")
+    for condition in psvalue.as_list(conditions):
+        op = psvalue.path(condition, "Operator.value")
+        if op and psvalue.ps_str(op).lower() not in OPERATORS:
+            return json_response(400, {"error": f"Invalid operator: {psvalue.ps_str(op)}"})
+        label = psvalue.path(condition, "Property.label")
+        if label and not re.fullmatch(r"[a-zA-Z0-9_.]+", psvalue.ps_str(label)):
+            return json_response(400, {"error": f"Invalid property name: {psvalue.ps_str(label)}"})
+    tenants = ctx.b("tenantFilter")
+    row_key = ctx.b("RowKey") if psvalue.truthy(ctx.b("RowKey")) else str(uuid.uuid4())
+    plain = json.loads(json.dumps(ctx.body)) if isinstance(ctx.body, dict) else {}
+    get = (lambda key: next((v for k, v in plain.items() if k.lower() == key.lower()), None))
+    rule = {"Tenants": _stored_json(get("tenantFilter")), "excludedTenants": _stored_json(get("excludedTenants")),
+            "Conditions": _stored_json(get("conditions")), "Actions": _stored_json(get("actions")),
+            "type": ctx.b("logbook.value"), "RowKey": psvalue.ps_str(row_key), "PartitionKey": "Webhookv2",
+            "AlertComment": psvalue.ps_str(ctx.b("AlertComment")), "CustomSubject": psvalue.ps_str(ctx.b("CustomSubject"))}
+    ctx.state.extra.setdefault("webhook_rules", {})[psvalue.ps_str(row_key)] = rule
+    ctx.changed()
+    count = len(tenants) if isinstance(tenants, list) else (0 if tenants is None else 1)
+    result = (f"Added Audit Log Alert for {count} tenants. It may take up to four hours before Microsoft starts "
+              "delivering these alerts.")
+    ctx.log(result, "Info", api="AddAlert")
+    return json_response(200, {"Results": [result]})
+
+
+@handler("RemoveQueuedAlert")
+def remove_queued_alert(ctx: Ctx):
+    event_type = ctx.qb("EventType")
+    alert_id = psvalue.ps_str(ctx.qb("ID"))
+    table = ctx.state.extra.setdefault("webhook_rules", {}) if event_type == "Audit log Alert" else ctx.state.scheduled_tasks
+    if table.pop(alert_id, None) is None:
+        return json_response(500, {"Results": f"Failed to remove alert from queue {alert_id}. Cannot bind argument to "
+                                              "parameter 'Entity' because it is null."})
+    ctx.changed()
+    result = f"Successfully removed alert {alert_id} from queue"
+    ctx.log(result, "Info")
+    return json_response(200, {"Results": result})

@@ -915,20 +915,20 @@ def _run_offboarding(ctx: Ctx, task: dict[str, Any], params: dict[str, Any]) -> 
         extra["AutoReplyState"] = "Enabled"
         extra["InternalMessage"] = extra["ExternalMessage"] = psvalue.ps_str(opt("OOO"))
         ctx.changed()
-        out.append(f"Set Out-of-office for {username} to Enabled")
+        out.append(f"Set Out-of-office for {username} to Enabled.")
     forward = psvalue.member(opt("forward"), "value")
     if not psvalue.is_blank(opt("forward")):
         from .exchange import mailbox_extra
         extra = mailbox_extra(tenant, user)
+        keep = "True" if psvalue.truthy(opt("KeepCopy")) else "False"
         if forward:
             extra["ForwardingSmtpAddress"] = None
             extra["ForwardingAddress"] = psvalue.ps_str(forward)
             extra["DeliverToMailboxAndForward"] = psvalue.truthy(opt("KeepCopy"))
-            out.append(f"Forwarding all email for {username} to {forward} and "
-                       f"{'keeping' if psvalue.truthy(opt('KeepCopy')) else 'not keeping'} a copy")
+            out.append(f"Successfully set forwarding for {username} to Internal Address {forward} with keeping a copy "
+                       f"set to {keep}")
         else:
-            out.append(f"Could not add forwarding for {username}. Error: Cannot bind argument to parameter 'Forward' "
-                       "because it is an empty string.")
+            out.append(None)            # Set-CIPPForwarding with neither Forward nor an SMTP address: no message
         ctx.changed()
     if psvalue.eq_true(opt("disableForwarding")):
         from .exchange import mailbox_extra
@@ -936,15 +936,17 @@ def _run_offboarding(ctx: Ctx, task: dict[str, Any], params: dict[str, Any]) -> 
         extra["ForwardingSmtpAddress"] = extra["ForwardingAddress"] = None
         ctx.changed()
         out.append(f"Successfully disabled forwarding for {username}")
+    # Invoke-CIPPOffboardingJob converts the mailbox before it removes licences (a shared
+    # mailbox needs none; an unlicensed user mailbox is gone).
+    if psvalue.eq_true(opt("ConvertToShared")):
+        from .exchange import convert_mailbox
+        attempt(lambda: convert_mailbox(ctx, tenant, username, "Shared"))
     if psvalue.eq_true(opt("RemoveLicenses")):
         current = [lic["skuId"] for lic in user["assignedLicenses"]]
         if current:
             out.append(single_license(ctx, tenant_ref, user["id"], username, [], current))
         else:
             out.append(f"No licenses to remove for {username}")
-    if psvalue.eq_true(opt("ConvertToShared")):
-        from .exchange import convert_mailbox
-        attempt(lambda: convert_mailbox(ctx, tenant, username, "Shared"))
     if psvalue.eq_true(opt("ClearImmutableId")):
         user["onPremisesImmutableId"] = None
         ctx.changed()
