@@ -52,3 +52,17 @@ def test_clean_call_has_empty_conformance(emu):
     response = Cipp(emu).get("ListUsers", tenantFilter=CONTOSO)
     assert response.status_code == 200
     assert last_entry(emu)["conformance"] == []
+
+
+def test_batch_runs_each_item_with_rbac(emu):
+    response = Cipp(emu, client="readonly").post("$batch", {"requests": [
+        {"id": "1", "url": "GetVersion", "method": "GET", "query": {"LocalVersion": "10.8.2"}},
+        {"id": "2", "url": "EditUser", "method": "POST", "body": {"tenantFilter": CONTOSO, "id": "x"}},
+        {"id": "3", "url": "NoSuchThing", "method": "GET"}]})
+    assert response.status_code == 200
+    by_id = {r["id"]: r for r in response.json()["responses"]}
+    assert by_id["1"]["status"] == 200 and by_id["1"]["body"]["LocalCIPPAPIVersion"] == "10.8.2"
+    assert by_id["2"]["status"] == 403 and "'readonly' base role" in by_id["2"]["body"]
+    assert by_id["3"]["status"] == 404 and by_id["3"]["body"] == "Endpoint not found"
+    empty = Cipp(emu).post("$batch", {"requests": []})
+    assert empty.status_code == 400 and empty.json() == {"error": {"message": "No requests found in batch body"}}

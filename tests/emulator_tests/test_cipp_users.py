@@ -264,3 +264,14 @@ def test_bulk_licence_array_body(emu):
                                            "Licenses": [{"value": E3}]}])
     assert wrong.status_code == 400
     assert "wrong_id_kind" in kinds(last_entry(emu, "ExecBulkLicense"))
+
+
+def test_add_user_scheduled_creates_a_task_not_a_user(emu):
+    cipp = Cipp(emu)
+    response = cipp.post("AddUser", {"tenantFilter": CONTOSO, "displayName": "Later User",
+                                     "username": "later.user", "PrimDomain": {"value": CONTOSO},
+                                     "Scheduled": {"Enabled": True, "date": 4102444800}})
+    assert response.json() == {"Results": ["Successfully created scheduled task to create user Later User"]}
+    (task,) = cipp.get("ListScheduledItems", Name="New user creation: later.user@contoso.com").json()
+    assert task["Command"] == "New-CIPPUserTask" and task["TaskState"] == "Planned"
+    assert cipp.get("ListUsers", tenantFilter=CONTOSO, graphFilter="startswith(userPrincipalName,'later.')").json() == []

@@ -35,7 +35,7 @@ def token_posts(emu) -> int:
 
 
 def test_client_secret_token_reaches_cipp(emu):
-    client, _ = client_for(emu)
+    client, _warnings = client_for(emu)
     tenants = client.call("ListTenants").data
     assert any(row["defaultDomainName"] == "contoso.com" for row in tenants)
     assert token_posts(emu) == 1
@@ -43,7 +43,7 @@ def test_client_secret_token_reaches_cipp(emu):
 
 def test_pem_certificate_with_separate_key(emu):
     creds = emu.info["clients"]["cert"]
-    client, _ = client_for(emu, "cert", client_secret=None, certificate_path=creds["cert_pem"],
+    client, _warnings = client_for(emu, "cert", client_secret=None, certificate_path=creds["cert_pem"],
                            certificate_key_path=creds["key_pem"])
     assert client.settings.auth_method == "certificate"
     assert client.call("ListTenants").status == 200
@@ -51,14 +51,14 @@ def test_pem_certificate_with_separate_key(emu):
 
 def test_pfx_certificate_with_password(emu):
     creds = emu.info["clients"]["cert"]
-    client, _ = client_for(emu, "cert", client_secret=None, certificate_path=creds["pfx_path"],
+    client, _warnings = client_for(emu, "cert", client_secret=None, certificate_path=creds["pfx_path"],
                            certificate_password=creds["pfx_password"])
     assert client.call("ListTenants").status == 200
 
 
 def test_federated_token_file(emu):
     creds = emu.info["clients"]["federated"]
-    client, _ = client_for(emu, "federated", client_secret=None, federated_token_file=creds["assertion_file"])
+    client, _warnings = client_for(emu, "federated", client_secret=None, federated_token_file=creds["assertion_file"])
     assert client.settings.auth_method == "federated"
     assert client.call("ListTenants").status == 200
 
@@ -116,16 +116,16 @@ def test_aadsts_errors_come_with_a_fix(emu, scenario, code, fragment):
                                               "certificate_path": clients["cert_unregistered"]["cert_pem"],
                                               "certificate_key_path": clients["cert_unregistered"]["key_pem"]}),
     }[scenario]
-    provider, _ = provider_for(emu, options[0], **options[1])
+    provider, _warnings = provider_for(emu, options[0], **options[1])
     error = _expect_aadsts(provider, code, fragment)
     secret = clients[options[0]].get("client_secret")
     assert not secret or secret not in error.msg
 
 
 def test_cache_is_shared_and_keyed_by_credential(emu, token_cache):
-    first, _ = provider_for(emu, token_cache=token_cache)
+    first, _warnings = provider_for(emu, token_cache=token_cache)
     token = first.get_token()
-    second, _ = provider_for(emu, token_cache=token_cache)
+    second, _warnings = provider_for(emu, token_cache=token_cache)
     assert second.get_token() == token
     assert token_posts(emu) == 1
     mode = stat.S_IMODE(os.stat(token_cache).st_mode)
@@ -133,7 +133,7 @@ def test_cache_is_shared_and_keyed_by_credential(emu, token_cache):
     content = token_cache.read_text()
     assert emu.info["clients"]["editor"]["client_secret"] not in content
     new_secret = emu.control.rotate_secret("editor")
-    rotated, _ = provider_for(emu, token_cache=token_cache, client_secret=new_secret)
+    rotated, _warnings = provider_for(emu, token_cache=token_cache, client_secret=new_secret)
     assert rotated.get_token() != token
     assert token_posts(emu) == 2
 
@@ -157,7 +157,7 @@ def test_corrupt_cache_file_is_survived(emu, token_cache, damage):
     token_cache.parent.mkdir(parents=True, exist_ok=True)
     token_cache.write_text({"garbage": "\x00not json", "half": '{"abc": {"access_tok', "empty": "",
                             "list": "[1, 2]"}[damage])
-    provider, _ = provider_for(emu, token_cache=token_cache)
+    provider, _warnings = provider_for(emu, token_cache=token_cache)
     assert provider.get_token()
     assert isinstance(json.loads(token_cache.read_text()), dict)
 

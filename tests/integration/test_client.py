@@ -28,19 +28,19 @@ def cipp_requests(emu, endpoint):
 
 @pytest.mark.parametrize("suffix", ["", "/", "/api", "/api/"])
 def test_base_url_with_or_without_api(emu, suffix):
-    client, _ = make_client(emu, api_url=emu.info["cipp_url"] + suffix)
+    client, _warnings = make_client(emu, api_url=emu.info["cipp_url"] + suffix)
     assert client.call("GetVersion").data["LocalCIPPAPIVersion"]
 
 
 def test_html_from_a_web_page_url_is_explained(emu):
-    client, _ = make_client(emu, api_url=emu.info["cipp_url"] + "/portal")
+    client, _warnings = make_client(emu, api_url=emu.info["cipp_url"] + "/portal")
     with pytest.raises(CippApiError) as info:
         client.call("ListTenants")
     assert "serves the CIPP web page, not its API" in info.value.msg
 
 
 def test_role_denial_names_the_role(emu):
-    client, _ = make_client(emu, "readonly")
+    client, _warnings = make_client(emu, "readonly")
     with pytest.raises(CippApiError) as info:
         client.call("ExecDisableUser", body={"tenantFilter": "contoso.com", "ID": CONTOSO_USER, "Enable": "false"})
     assert info.value.details["status"] == 403
@@ -58,7 +58,7 @@ def test_unknown_endpoint_mentions_version(emu):
 
 
 def test_endpoint_case_is_corrected(emu):
-    client, _ = make_client(emu)
+    client, _warnings = make_client(emu)
     assert client.canonical_endpoint("listusers") == "ListUsers"
     with pytest.raises(CippConfigError):
         client.canonical_endpoint("/api/ListUsers?tenantFilter=x")
@@ -77,14 +77,14 @@ def test_429_retry_after_is_honoured(emu):
 @pytest.mark.parametrize("status", [502, 503, 504])
 def test_reads_are_retried_on_gateway_errors(emu, status):
     emu.control.add_fault(endpoint="ListUsers", kind="status", status=status, count=2)
-    client, _ = make_client(emu)
+    client, _warnings = make_client(emu)
     assert client.call("ListUsers", params={"tenantFilter": "contoso.com"}).data
     assert len(cipp_requests(emu, "ListUsers")) == 3
 
 
 def test_write_is_not_repeated_after_503(emu):
     emu.control.add_fault(endpoint="ExecDisableUser", kind="status", status=503, count=1)
-    client, _ = make_client(emu)
+    client, _warnings = make_client(emu)
     with pytest.raises(CippApiError) as info:
         client.call("ExecDisableUser", body={"tenantFilter": "contoso.com", "ID": CONTOSO_USER, "Enable": "false"})
     assert "was not repeated" in info.value.msg
@@ -93,7 +93,7 @@ def test_write_is_not_repeated_after_503(emu):
 
 def test_write_is_not_repeated_after_dropped_connection_even_if_applied(emu):
     emu.control.add_fault(endpoint="ExecDisableUser", kind="status", status=502, count=1, after_handler=True)
-    client, _ = make_client(emu)
+    client, _warnings = make_client(emu)
     with pytest.raises(CippApiError):
         client.call("ExecDisableUser", body={"tenantFilter": "contoso.com", "ID": CONTOSO_USER, "Enable": "false"})
     sent = cipp_requests(emu, "ExecDisableUser")
@@ -102,7 +102,7 @@ def test_write_is_not_repeated_after_dropped_connection_even_if_applied(emu):
 
 def test_write_is_retried_on_429(emu):
     emu.control.add_fault(endpoint="ExecDisableUser", kind="status", status=429, retry_after=0, count=1)
-    client, _ = make_client(emu)
+    client, _warnings = make_client(emu)
     client.call("ExecDisableUser", body={"tenantFilter": "contoso.com", "ID": CONTOSO_USER, "Enable": "false"})
     sent = cipp_requests(emu, "ExecDisableUser")
     assert [r["status"] for r in sent] == [429, 200]
@@ -116,7 +116,7 @@ def test_connection_refused_is_retried_then_explained(emu):
 
 
 def test_failure_inside_http_200_fails_with_cipps_text(emu):
-    client, _ = make_client(emu)
+    client, _warnings = make_client(emu)
     with pytest.raises(CippResultError) as info:
         # Without username and primDomain the backend rebuilds the UPN as "@" and fails inside a 200.
         client.call("EditUser", body={"tenantFilter": "contoso.com", "id": CONTOSO_USER, "jobTitle": "CFO"})
@@ -125,7 +125,7 @@ def test_failure_inside_http_200_fails_with_cipps_text(emu):
 
 
 def test_unknown_tenant_is_rejected_with_close_matches(emu):
-    client, _ = make_client(emu)
+    client, _warnings = make_client(emu)
     resolver = TenantResolver(client)
     with pytest.raises(CippTenantError) as info:
         resolver.resolve("contoso.co")
@@ -136,14 +136,14 @@ def test_unknown_tenant_is_rejected_with_close_matches(emu):
 
 
 def test_all_tenants_only_where_supported(emu):
-    client, _ = make_client(emu)
+    client, _warnings = make_client(emu)
     with pytest.raises(CippConfigError):
         TenantResolver(client).resolve("AllTenants", endpoint="ExecDisableUser")
     assert TenantResolver(client).resolve("AllTenants", endpoint="ListGraphRequest")["customerId"] == "AllTenants"
 
 
 def test_queued_all_tenants_answer_is_polled(emu):
-    client, _ = make_client(emu)
+    client, _warnings = make_client(emu)
     response = client.call("ListGraphRequest", params={"tenantFilter": "AllTenants", "Endpoint": "domains"})
     rows = response.data["Results"]
     assert rows and {"Tenant"} <= set(rows[0])
@@ -162,7 +162,7 @@ def test_bare_audience_fallback_is_warned_and_remembered(emu, token_cache):
 
 
 def test_token_rejected_mid_run_is_replaced_once(emu, token_cache):
-    client, _ = make_client(emu, token_cache=token_cache)
+    client, _warnings = make_client(emu, token_cache=token_cache)
     emu.control.set_token_lifetime(3599, expired=True)  # Entra says 3599 s, but the token is dead
     dead = client.tokens.get_token()
     emu.control.set_token_lifetime(3599, expired=False)

@@ -106,3 +106,15 @@ def test_offboarding_sends_only_needed_steps_once(emu, token_cache):
     offboard = [r for r in emu.control.requests(service="cipp", endpoint="ExecOffboardUser")]
     assert len(offboard) == 1, offboard
     assert emu.control.conformance() == []
+
+
+def test_converging_a_user_in_desired_state_reads_once(emu, token_cache):
+    first = run_playbook(emu, "converge_one_user.yml", token_cache=token_cache)
+    assert first.rc == 0 and first.changed == 0, first.output
+    before = emu.control.last_seq()
+    second = run_playbook(emu, "converge_one_user.yml", token_cache=token_cache)
+    assert second.rc == 0 and second.changed == 0, second.output
+    warm = [r for r in emu.control.requests(since=before) if r["service"] in ("cipp", "entra")]
+    # Tenants, licence SKUs, CIPP's version and the token all come from the run's cache.
+    assert [(r["service"], r["endpoint"]) for r in warm] == [("cipp", "ListUsers")], warm
+    assert "graphFilter" in warm[0]["query"]

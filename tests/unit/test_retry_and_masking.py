@@ -16,7 +16,7 @@ def test_retry_after_seconds_and_dates():
 
 def test_budget_is_bounded_in_count_and_time():
     budget = RetryBudget(retries=3, total=100)
-    delays = [budget.next_delay() for _ in range(5)]
+    delays = [budget.next_delay() for _attempt in range(5)]
     assert all(d is not None for d in delays[:3]) and delays[3:] == [None, None]
     assert delays[0] <= 1.0 and delays[1] <= 2.0 and delays[2] <= 4.0
     capped = RetryBudget(retries=10, total=5)

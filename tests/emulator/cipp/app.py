@@ -128,6 +128,8 @@ class CippService:
             return resp
         if name.lower() == "me":
             return self._me(caller, findings)
+        if name == "$batch":
+            return self._batch(req, body, caller, findings)
         match = find_endpoint(name)
         check_body = body if isinstance(body, (dict, list)) else None
         manifest = [f.to_dict() for f in check_request(name, dict(query), check_body)]
@@ -170,6 +172,45 @@ class CippService:
             resp.state_changed = ctx.state_changed
             resp.conformance = findings + ctx.findings
             return resp
+
+    def _batch(self, req: HttpRequest, body: Any, caller: Caller, findings: list[dict[str, Any]]) -> HttpResponse:
+        """``/api/$batch`` (Receive-CippHttpTrigger): up to 20 items, each through New-CippCoreRequest."""
+        import json as _json
+        items = psvalue.member(body, "requests") if isinstance(body, dict) else None
+        items = psvalue.as_list(items)
+        if not items:
+            resp = json_response(400, {"error": {"message": "No requests found in batch body"}})
+            resp.conformance = findings
+            return resp
+        if len(items) > 20:
+            resp = json_response(400, {"error": {"message": "Batch request limit exceeded. Maximum 20 requests allowed per batch."}})
+            resp.conformance = findings
+            return resp
+        responses = []
+        changed = False
+        all_findings = list(findings)
+        for index, item in enumerate(items):
+            name = psvalue.ps_str(psvalue.member(item, "url"))
+            query = CaseInsensitiveDict({k: psvalue.ps_str(v) for k, v in (psvalue.member(item, "query") or {}).items()}) \
+                if isinstance(psvalue.member(item, "query"), dict) else CaseInsensitiveDict()
+            inner = self._dispatch(req, name, query, psvalue.member(item, "body"), caller, [])
+            changed = changed or inner.state_changed
+            for f in inner.conformance or []:
+                all_findings.append({**f, "field": f"requests[{index}].{f['field']}"})
+            content_type = inner.headers.get("Content-Type", "")
+            text = inner.body.decode("utf-8", "replace")
+            value: Any = text
+            if content_type.startswith("application/json"):
+                try:
+                    value = _json.loads(text)
+                except ValueError:
+                    value = text
+            elif not text:
+                value = None
+            responses.append({"id": psvalue.member(item, "id"), "status": inner.status, "body": value})
+        resp = json_response(200, {"responses": responses})
+        resp.endpoint, resp.state_changed, resp.conformance = "$batch", changed, all_findings
+        return resp
 
     def _me(self, caller: Caller, findings: list[dict[str, Any]]) -> HttpResponse:
         """``/api/me`` lives inside Test-CIPPAccess (there is no Invoke-Me)."""

@@ -54,6 +54,7 @@ COUNTRY_NAMES = {"US": "United States", "GB": "United Kingdom", "NL": "Netherlan
                  "CA": "Canada", "IE": "Ireland", "EG": "Egypt"}
 
 EXTENSION_ATTRIBUTES = {f"extensionAttribute{i}": None for i in range(1, 16)}
+LAZY_GENERATION = 200          # generated user sets at least this large are built on first use
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -201,8 +202,9 @@ class TenantData:
         self.organization: dict[str, Any] = {}
         self.licenses: list[dict[str, Any]] = []       # {"sku": Sku, "total": int, "subscriptionId": str}
         self.subscriptions: list[dict[str, Any]] = []  # directory/subscriptions
-        self.users: dict[str, dict[str, Any]] = {}
-        self._upn: dict[str, str] = {}
+        self._users: dict[str, dict[str, Any]] = {}
+        self._upn_index: dict[str, str] = {}
+        self._pending: Any = None                      # deferred generation (large tenants)
         self.user_keys: dict[str, str] = {}            # fixture key -> id
         self.manager: dict[str, str] = {}
         self.sponsors: dict[str, list[str]] = {}
@@ -238,9 +240,23 @@ class TenantData:
         return value
 
     # -- users ----------------------------------------------------------------------------
+    @property
+    def users(self) -> dict[str, dict[str, Any]]:
+        """The tenant's users (generated on first use for large tenants: resets stay fast)."""
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending()
+        return self._users
+
+    @property
+    def _upn(self) -> dict[str, str]:
+        if self._pending is not None:
+            _ = self.users
+        return self._upn_index
+
     def add_user(self, user: dict[str, Any]) -> None:
-        self.users[user["id"]] = user
-        self._upn[user["userPrincipalName"].lower()] = user["id"]
+        self._users[user["id"]] = user
+        self._upn_index[user["userPrincipalName"].lower()] = user["id"]
 
     def find_user(self, ref: Any) -> dict[str, Any] | None:
         """Graph's /users/{id | userPrincipalName} (case-insensitive)."""
@@ -513,7 +529,9 @@ class CippState:
             if uspec.get("manager"):
                 pending_managers.append((user["id"], uspec["manager"]))
         gen = spec.get("generate")
-        if gen:
+        if gen and int(gen.get("users", 0)) >= LAZY_GENERATION:
+            tenant._pending = (lambda: self._generate_users(tenant, gen, domain))
+        elif gen:
             self._generate_users(tenant, gen, domain)
         for uid, manager_key in pending_managers:
             tenant.manager[uid] = keys.get(manager_key, manager_key)
@@ -600,7 +618,7 @@ class CippState:
             local = f"{first}.{last}".lower()
             upn = f"{local}@{domain}"
             n = 2
-            while upn.lower() in tenant._upn:
+            while upn.lower() in tenant._upn_index:
                 upn = f"{local}{n}@{domain}"
                 n += 1
             city, country_code, state = CITIES[rng.randrange(len(CITIES))]

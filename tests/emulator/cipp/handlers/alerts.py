@@ -136,7 +136,8 @@ def add_alert(ctx: Ctx):
 def remove_queued_alert(ctx: Ctx):
     event_type = ctx.qb("EventType")
     alert_id = psvalue.ps_str(ctx.qb("ID"))
-    table = ctx.state.extra.setdefault("webhook_rules", {}) if event_type == "Audit log Alert" else ctx.state.scheduled_tasks
+    table = (ctx.state.extra.setdefault("webhook_rules", {}) if psvalue.ps_str(event_type).lower() == "audit log alert"
+             else ctx.state.scheduled_tasks)
     if table.pop(alert_id, None) is None:
         return json_response(500, {"Results": f"Failed to remove alert from queue {alert_id}. Cannot bind argument to "
                                               "parameter 'Entity' because it is null."})

@@ -182,7 +182,7 @@ def list_ca_policies(ctx: Ctx):
     return json_response(200, {"Results": rows, "Metadata": metadata})
 
 
-@handler("ListNamedLocations", extra_keys=("tenantFilter",))
+@handler("ListNamedLocations", extra_keys=("TenantFilter",))
 def list_named_locations(ctx: Ctx):
     tenant = ctx.tenant(ctx.q("TenantFilter"))
     if tenant is None:

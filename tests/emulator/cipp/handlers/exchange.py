@@ -134,7 +134,7 @@ MAILBOX_PARAMS = (("Anr", "String"), ("Archive", "Bool"), ("Filter", "String"), 
                   ("Identity", "String"))
 
 
-@handler("ListMailboxes")
+@handler("ListMailboxes", extra_keys=tuple(name for name, _ in MAILBOX_PARAMS))
 def list_mailboxes(ctx: Ctx):
     tenant_filter = ctx.q("tenantFilter")
     if psvalue.eq_true(ctx.q("UseReportDB")):
@@ -254,7 +254,7 @@ BUCKETS = (("RemoveFullAccess", "FullAccess", "Remove", True), ("AddFullAccess",
            ("RemoveSendOnBehalf", "SendOnBehalf", "Remove", True))
 
 
-@handler("ExecEditMailboxPermissions")
+@handler("ExecEditMailboxPermissions", extra_keys=tuple(b[0] for b in BUCKETS))
 def exec_edit_mailbox_permissions(ctx: Ctx):
     username = ctx.b("userID")
     tenant_ref = ctx.b("tenantfilter")
@@ -747,8 +747,9 @@ RULE_DEFAULTS = {"Priority": 0, "State": "Enabled", "Mode": "Enforce", "Comments
 def add_rule_record(tenant: TenantData, params: dict[str, Any]) -> dict[str, Any]:
     guid = params.pop("Guid", None) or str(uuid.uuid4())
     name = params.get("Name") or params.get("name")
-    rule = {**RULE_DEFAULTS, **{k: v for k, v in params.items() if k.lower() != "name"}}
-    rule.update({"Name": name, "Identity": name, "Guid": guid, "ImmutableId": guid,
+    rule = {"Identity": name, "Name": name, "Guid": guid, **RULE_DEFAULTS,
+            **{k: v for k, v in params.items() if k.lower() != "name"}}
+    rule.update({"ImmutableId": guid,
                  "DistinguishedName": f"CN={name},CN=TransportVersioned,CN=Rules,CN=Transport Settings,CN=Configuration",
                  "WhenChanged": iso(now_utc()), "WhenChangedUTC": iso(now_utc())})
     if "State" in params:

@@ -378,7 +378,7 @@ def drift(ctx: Ctx, tenant_filter: str) -> list[dict[str, Any]]:
     return results
 
 
-@handler("ListTenantDrift", extra_keys=("tenantFilter",))
+@handler("ListTenantDrift", extra_keys=("TenantFilter",))
 def list_tenant_drift(ctx: Ctx):
     tenant_filter = ctx.q("TenantFilter")
     if tenant_filter:

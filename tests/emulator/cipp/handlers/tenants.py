@@ -42,6 +42,7 @@ def list_tenants(ctx: Ctx):
             details += ["Clearing Intune policy tracking data", "Clearing domain analyser results"]
             ctx.changed()
         details.append("Cache cleanup complete")
+        ctx.changed()               # tenant rows removed and a refresh queued
         return json_response(200, {"Results": [{"Results": "Cache has been cleared and a tenant refresh is queued."}],
                                    "Metadata": {"Details": details}})
     tenant_filter = ctx.q("tenantFilter")

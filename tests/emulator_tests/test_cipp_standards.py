@@ -1,0 +1,96 @@
+"""Standards, drift, alerts and the scheduler."""
+from __future__ import annotations
+
+from tests.emulator_tests.cipp_helpers import CONTOSO, Cipp, kinds, last_entry
+
+BASELINE = "8e9f0a1b-0001-4b21-8b21-000000000801"
+DRIFT = "8e9f0a1b-0001-4b21-8b21-000000000802"
+
+
+def test_standards_templates_crud(emu):
+    admin = Cipp(emu, client="admin")
+    templates = admin.get("listStandardTemplates").json()
+    assert [t["templateName"] for t in templates] == ["Contoso baseline", "Contoso drift"]
+    baseline = templates[0]
+    assert baseline["createdAt"] and baseline["updatedAt"] and baseline["updatedBy"]
+    body = {"templateName": "New baseline", "tenantFilter": [{"value": CONTOSO, "label": "Contoso", "type": "Tenant"}],
+            "standards": {"AuditLog": {"remediate": True}}, "runManually": True}
+    added = admin.post("AddStandardsTemplate", body).json()
+    assert added["Results"] == "Successfully added template"
+    guid = added["Metadata"]["id"]
+    (stored,) = admin.get("listStandardTemplates", id=guid).json()
+    assert stored["updatedBy"] is None                    # API clients have no userDetails
+    assert stored["createdAt"] == stored["updatedAt"]
+    admin.post("AddStandardsTemplate", {**body, "GUID": guid, "templateName": "Renamed"})
+    (renamed,) = admin.get("listStandardTemplates", id=guid).json()
+    assert renamed["templateName"] == "Renamed" and renamed["createdAt"] != stored["createdAt"]  # createdAt not sent: reset
+    run = admin.get("ExecStandardsRun", tenantFilter=CONTOSO, templateId=guid).json()
+    assert run == {"Results": f"Successfully started Standards Run for tenant: {CONTOSO} - Template: Renamed ({guid}) (Manual Only)"}
+    removed = admin.post("RemoveStandardTemplate", {"ID": guid}).json()
+    assert removed == {"Results": f"Removed Standards Template named: 'Renamed' with id: {guid}"}
+
+
+def test_compare_alignment_and_drift(emu):
+    cipp = Cipp(emu)
+    (compare,) = cipp.get("ListStandardsCompare", tenantFilter=CONTOSO, templateId=BASELINE).json()
+    assert compare["tenantFilter"] == CONTOSO
+    assert compare["standards.PasswordExpireDisabled"]["Value"] is False
+    assert compare["standards.AuditLog"]["ExpectedValue"] == {"UnifiedAuditLogIngestionEnabled": True}
+    alignment = {r["standardId"]: r for r in cipp.get("ListTenantAlignment").json()}
+    assert alignment[BASELINE]["alignmentScore"] == 67 and alignment[BASELINE]["standardType"] == "Classic Standard"
+    assert alignment[DRIFT]["pendingDeviationsCount"] == 1 and alignment[DRIFT]["deniedDeviationsCount"] == 0
+    (drift,) = cipp.get("ListTenantDrift", TenantFilter=CONTOSO).json()
+    assert drift["standardId"] == DRIFT
+    standards = [d for d in drift["allDeviations"] if d["standardName"].startswith("standards.")]
+    assert {d["standardName"]: d["Status"] for d in standards} == {"standards.DisableSharedMailbox": "Accepted",
+                                                                  "standards.EnableMailTips": "New"}
+    assert drift["acceptedDeviationsCount"] == 1 and drift["currentDeviationsCount"] == 1
+    assert drift["customerSpecificDeviationsCount"] == 2          # the two tenant-only CA policies
+    granular = cipp.get("ListTenantAlignment", granular="true").json()
+    assert any(r["standardId"] == "standards.DisableSharedMailbox" and r["complianceStatus"] == "Accepted Deviation"
+               for r in granular)
+
+
+def test_alerts_queue(emu):
+    cipp = Cipp(emu)
+    queue = cipp.get("ListAlertsQueue").json()
+    assert {q["EventType"] for q in queue} == {"Audit log Alert", "Scheduled Task"}
+    audit = next(q for q in queue if q["EventType"] == "Audit log Alert")
+    assert audit["Conditions"] == "When Operation is Equals to New-InboxRule"
+    added = cipp.post("AddAlert", {"tenantFilter": [{"value": CONTOSO, "label": "Contoso"}],
+                                   "conditions": [{"Property": {"label": "Operation", "value": "String"},
+                                                   "Operator": {"label": "Equals to", "value": "eq"},
+                                                   "Input": {"value": "Set-Mailbox"}}],
+                                   "actions": [{"value": "email", "label": "Email"}], "logbook": {"value": "Audit.Exchange"}})
+    assert added.json() == {"Results": ["Added Audit Log Alert for 1 tenants. It may take up to four hours before Microsoft "
+                                        "starts delivering these alerts."]}
+    bad = cipp.post("AddAlert", {"conditions": [{"Operator": {"value": "drop table"}}]})
+    assert bad.status_code == 400 and bad.json() == {"error": "Invalid operator: drop table"}
+    new = next(q for q in cipp.get("ListAlertsQueue").json() if q["Conditions"] == "When Operation is Equals to Set-Mailbox")
+    assert cipp.post("RemoveQueuedAlert", {"EventType": "Audit log Alert", "ID": new["RowKey"]}).json() == \
+        {"Results": f"Successfully removed alert {new['RowKey']} from queue"}
+
+
+def test_scheduler(emu):
+    cipp = Cipp(emu)
+    added = cipp.post("AddScheduledItem", {"TenantFilter": {"value": CONTOSO, "label": "Contoso"}, "Name": "Nightly report",
+                                           "Command": {"value": "Get-CIPPLicenseOverview"}, "Parameters": {},
+                                           "ScheduledTime": 0, "Recurrence": {"value": "1d"}})
+    assert added.json()["Results"].startswith("Successfully added task: Nightly report. It will run in ")
+    (task,) = cipp.get("ListScheduledItems", Name="Nightly report").json()
+    assert task["Recurrence"] == "1d" and task["TaskState"] == "Planned" and task["Tenant"]["value"] == CONTOSO
+    dup = cipp.post("AddScheduledItem", {"TenantFilter": CONTOSO, "Name": "Nightly report",
+                                         "Command": {"value": "Get-CIPPLicenseOverview"}},
+                    params={"DisallowDuplicateName": "true"})
+    assert dup.json() == {"Results": "Task with name Nightly report already exists"}
+    bad = cipp.post("AddScheduledItem", {"TenantFilter": CONTOSO, "Name": "x", "Command": {"value": "Invoke-ListUsers"}})
+    assert bad.json() == {"Results": "Error - The command 'Invoke-ListUsers' is not permitted to run as a scheduled task."}
+    missing = cipp.post("AddScheduledItem", {"TenantFilter": CONTOSO, "Name": "x", "Command": "Get-Nothing"})
+    assert missing.json() == {"Results": "Error - The command 'Get-Nothing' does not exist and cannot be scheduled."}
+    hidden = cipp.post("AddScheduledItem", {"TenantFilter": CONTOSO, "Name": "Hidden one",
+                                            "Command": {"value": "Get-CIPPLicenseOverview"}}, params={"hidden": "false"})
+    assert hidden.status_code == 200 and "ignored_field" in kinds(last_entry(emu))
+    assert cipp.get("ListScheduledItems", Name="Hidden one").json() == []
+    assert len(cipp.get("ListScheduledItems", Name="Hidden one", ShowHidden="true").json()) == 1
+    assert cipp.post("RemoveScheduledItem", {"id": task["RowKey"]}).json() == {"Results": "Task removed successfully."}
+    assert cipp.post("RemoveScheduledItem", {"id": task["RowKey"]}).json() == {"Results": "Task removed successfully."}
