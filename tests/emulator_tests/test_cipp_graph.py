@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 
-from tests.emulator_tests.cipp_helpers import ALEX_ID, CONTOSO, Cipp, kinds, last_entry
+from tests.emulator_tests.cipp_helpers import ALEX_ID, CONTOSO, Cipp, last_entry
 
 
 def test_single_tenant_results_and_metadata(emu):

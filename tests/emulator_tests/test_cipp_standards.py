@@ -94,3 +94,14 @@ def test_scheduler(emu):
     assert len(cipp.get("ListScheduledItems", Name="Hidden one", ShowHidden="true").json()) == 1
     assert cipp.post("RemoveScheduledItem", {"id": task["RowKey"]}).json() == {"Results": "Task removed successfully."}
     assert cipp.post("RemoveScheduledItem", {"id": task["RowKey"]}).json() == {"Results": "Task removed successfully."}
+
+
+def test_scheduled_item_details_after_offboarding(emu):
+    cipp = Cipp(emu)
+    cipp.post("ExecOffboardUser", {"tenantFilter": CONTOSO, "user": [{"value": "lee.gu@contoso.com"}], "DisableSignIn": True})
+    (task,) = cipp.get("ListScheduledItems", Name="Offboarding: lee.gu@contoso.com").json()
+    details = cipp.get("ListScheduledItemDetails", RowKey=task["RowKey"]).json()
+    assert details["Task"]["TaskState"] == "Completed"
+    assert details["Details"][0]["Results"] == ["Successfully set account enabled state to False for lee.gu@contoso.com"]
+    assert cipp.get("ListScheduledItemDetails").status_code == 400
+    assert cipp.get("ListScheduledItemDetails", RowKey="nope").status_code == 404

@@ -171,3 +171,18 @@ def test_token_rejected_mid_run_is_replaced_once(emu, token_cache):
     assert statuses[0] == 401 and set(statuses[1:]) == {200}  # rejected once, then a fresh token
     assert len(emu.control.token_requests()) == 2
     assert client.tokens.get_token() != dead
+
+
+def test_manifest_findings_warn_or_stop_before_sending(emu):
+    body = {"tenantFilter": "contoso.com", "id": CONTOSO_USER, "username": "adele.vance",
+            "primDomain": "contoso.com", "jobTitel": "CFO"}
+    client, warnings = make_client(emu)
+    findings = client.preflight("EditUser", None, body)
+    assert {f.kind for f in findings} == {"bare_labelvalue", "unknown_key"}
+    assert any("primDomain" in w and "value" in w for w in warnings)
+    assert any("jobTitel" in w and "jobTitle" in w for w in warnings)
+    strict, _warnings = make_client(emu, strict=True)
+    with pytest.raises(CippConfigError) as info:
+        strict.call("EditUser", body=body)
+    assert info.value.details["option"] == "strict"
+    assert cipp_requests(emu, "EditUser") == []  # nothing was sent

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.integration.harness import REPO_ROOT, connection_options, run_playbook
 from ansible_collections.cipp.cipp.plugins.module_utils._client import CippClient
 from ansible_collections.cipp.cipp.plugins.module_utils._options import ConnectionSettings
@@ -31,7 +33,7 @@ def test_core_modules_and_lookups(emu, token_cache):
 def test_demo_converges_then_reports_no_change(emu, token_cache):
     first = run_playbook(emu, str(REPO_ROOT / "playbooks" / "demo.yml"), token_cache=token_cache)
     assert first.rc == 0, first.output
-    assert first.changed == 1
+    assert first.changed == 3  # the joiner, the group, the leaver
     second = run_playbook(emu, str(REPO_ROOT / "playbooks" / "demo.yml"), token_cache=token_cache)
     assert second.rc == 0 and second.changed == 0, second.output
     assert len(emu.control.token_requests()) == 1  # one token for both runs and all tasks
@@ -40,7 +42,7 @@ def test_demo_converges_then_reports_no_change(emu, token_cache):
 def test_check_mode_sends_no_write(emu, token_cache):
     run = run_playbook(emu, str(REPO_ROOT / "playbooks" / "demo.yml"), "--check", "--diff", token_cache=token_cache)
     assert run.rc == 0, run.output
-    assert run.changed == 1  # the plan says the leaver would be disabled
+    assert run.changed == 3  # the plan: create the joiner and the group, disable the leaver
     assert writes(emu) == []
     assert not [r for r in emu.control.requests(service="cipp") if r["endpoint"] == "ExecDisableUser"]
 
@@ -62,13 +64,15 @@ def test_twenty_tenants_with_twenty_forks_use_one_token(emu, token_cache, tmp_pa
     assert len(emu.control.token_requests()) == 3  # the rotated secret never reuses the old token
 
 
-def test_no_secret_at_vvvv(emu, token_cache):
-    run = run_playbook(emu, "core_api.yml", "-vvvv", token_cache=token_cache)
+@pytest.mark.parametrize("playbook", ["core_api.yml", str(REPO_ROOT / "playbooks" / "demo.yml"), "user_lifecycle.yml"])
+def test_no_secret_at_vvvv(emu, token_cache, playbook):
+    run = run_playbook(emu, playbook, "-vvvv", token_cache=token_cache)
     assert run.rc == 0, run.output
     secret = emu.info["clients"]["editor"]["client_secret"]
     assert secret not in run.output
     for pattern in SECRET_PATTERNS:
         assert not pattern.search(run.output), pattern.pattern
+    assert "Emu-Initial-Pa55!" not in run.output  # the user module's password
     cache_text = token_cache.read_text()
     assert secret not in cache_text
     assert secret not in token_cache.name and secret not in str(token_cache.parent)

@@ -67,6 +67,8 @@ class CippService:
         except HostCrash as exc:
             resp = HttpResponse(500, b"", {"Content-Length": "0"}, client_id=caller.app_id,
                                 note=f"function crashed: {exc}")
+            match = find_endpoint(name) if name and "/" not in name else None
+            resp.endpoint = match[0] if match else None
             resp.conformance = findings
             return resp
         resp = self._dispatch(req, name, query, body, caller, findings)

@@ -163,6 +163,13 @@ class Ctx:
                              username=self.caller.log_username, app_id=self.caller.principal_name,
                              ip=self.caller.ip, tenant_id=tenant_id, log_data=log_data)
 
+    def to_bool(self, fld: str, value: Any) -> bool:
+        """``[System.Convert]::ToBoolean($value)`` with an ``invalid_boolean`` finding before the 500."""
+        if not psvalue.is_valid_boolean_text(value):
+            self.flag("invalid_boolean", fld, f"[Convert]::ToBoolean({value!r}) throws: the request fails with 500.",
+                      "send true or false")
+        return psvalue.to_boolean(value)
+
     # -- tenants --------------------------------------------------------------------------
     def tenant(self, ref: Any):
         """``Get-Tenants -TenantFilter <ref>``: the managed (not excluded) tenant or None."""

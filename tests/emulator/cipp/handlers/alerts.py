@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import json
 import re
-import time
 import uuid
 from typing import Any
 
 from .. import psvalue
 from ..framework import Ctx, handler, json_response, ps_response
-from ..state import now_utc
 from .core import pretty
 from .scheduler import task_out
 

@@ -405,7 +405,7 @@ def list_graph_request(ctx: Ctx):
         if q(name):
             params[name] = q(name)
     if q("$count"):
-        params["$count"] = "true" if psvalue.to_boolean(q("$count")) else "false"
+        params["$count"] = "true" if ctx.to_bool("query.$count", q("$count")) else "false"
     for name in ("$orderby", "$search", "$format"):
         if q(name):
             params[name] = q(name)
@@ -421,17 +421,17 @@ def list_graph_request(ctx: Ctx):
     flags: dict[str, bool] = {}
     for name, key in (("NoPagination", "NoPagination"), ("manualPagination", "ManualPagination")):
         if q(name):
-            flags[key] = psvalue.to_boolean(q(name))
+            flags[key] = ctx.to_bool(f"query.{name}", q(name))
             meta[key] = flags[key]
     if q("nextLink"):
         meta["nextLink"] = q("nextLink")
     if q("CountOnly"):
-        flags["CountOnly"] = meta["CountOnly"] = psvalue.to_boolean(q("CountOnly"))
+        flags["CountOnly"] = meta["CountOnly"] = ctx.to_bool("query.CountOnly", q("CountOnly"))
     if q("QueueNameOverride"):
         meta["QueueNameOverride"] = str(q("QueueNameOverride"))
     for name in ("ReverseTenantLookup", "SkipCache", "AsApp"):
         if q(name):
-            flags[name] = meta[name] = psvalue.to_boolean(q(name))
+            flags[name] = meta[name] = ctx.to_bool(f"query.{name}", q(name))
     if q("ReverseTenantLookupProperty"):
         meta["ReverseTenantLookupProperty"] = q("ReverseTenantLookupProperty")
     if q("ListProperties"):

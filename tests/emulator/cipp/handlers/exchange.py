@@ -23,10 +23,9 @@ import uuid
 from typing import Any
 
 from .. import psvalue
-from ..framework import Ctx, Escape, HostCrash, handler, json_response, ps_response
+from ..framework import Ctx, Escape, handler, json_response, ps_response
 from ...http import HttpResponse
 from ..state import TenantData, iso, name_uuid, now_utc
-from . import directory as d
 from .common import HelperError, normalize
 from .core import pretty
 

@@ -326,12 +326,16 @@ def edit_group(ctx: Ctx):
                             set_dl))
         else:
             try:
+                original_security = org.get("securityEnabled") if org is not None else None
                 if tenant is not None:
-                    patch = {"displayName": b("displayName"), "description": b("description"),
-                             "mailNickname": b("mailNickname")}
-                    for key, value in patch.items():
-                        if value is not None:
-                            org[key] = value
+                    # The PATCH carries displayName/description/mailNickname even when not sent ($null),
+                    # and Graph refuses a null displayName or mailNickname.
+                    for required in ("displayName", "mailNickname"):
+                        if psvalue.is_blank(b(required)):
+                            raise d.fail(f"Invalid value specified for property '{required}' of resource 'Group'.")
+                    org["displayName"] = b("displayName")
+                    org["description"] = b("description")
+                    org["mailNickname"] = b("mailNickname")
                     if b("securityEnabled") is not None:
                         org["securityEnabled"] = psvalue.truthy(b("securityEnabled"))
                     if b("membershipRules"):
@@ -339,8 +343,11 @@ def edit_group(ctx: Ctx):
                     ctx.changed()
                 results.append(f"Success - Edited group properties for {name} group. It might take some time to reflect the changes.")
                 ctx.log(f"Edited group properties for {name} group", "Info", tenant=psvalue.ps_str(tenant_ref))
-                if b("securityEnabled") is not None and org is not None and psvalue.truthy(b("securityEnabled")) != org.get("securityEnabled"):
-                    pass
+                if b("securityEnabled") is not None and psvalue.truthy(b("securityEnabled")) != original_security:
+                    text = (f"Security capabilities {'enabled' if psvalue.truthy(b('securityEnabled')) else 'disabled'} "
+                            f"for group {name}")
+                    ctx.log(text, "Info", tenant=psvalue.ps_str(tenant_ref))
+                    results.append(text)
             except HelperError as exc:
                 results.append(f"Error - Failed to edit group properties: {exc}")
 

@@ -283,3 +283,30 @@ def remove_scheduled_item(ctx: Ctx):
         ctx.changed()
     ctx.log(f"Task removed: {psvalue.ps_str(row_key)}", "Info")
     return json_response(200, {"Results": "Task removed successfully."})
+
+
+@handler("ListScheduledItemDetails")
+def list_scheduled_item_details(ctx: Ctx):
+    from .core import pretty
+    from ..framework import ps_response
+    row_key = ctx.qb("RowKey")
+    if not row_key:
+        return ps_response(400, "Required parameter 'RowKey' is missing")
+    task = ctx.state.scheduled_tasks.get(psvalue.ps_str(row_key))
+    if task is None:
+        return ps_response(404, f"Task with RowKey '{psvalue.ps_str(row_key)}' not found")
+    full = task_out(ctx.state, task)
+    keys = ("RowKey", "Name", "TaskState", "Command", "Parameters", "Recurrence", "ExecutedTime", "ScheduledTime",
+            "PostExecution", "Tenant", "TenantGroup", "Hidden", "Results", "Timestamp", "Trigger")
+    shown = {k: full.get(k) for k in keys}
+    raw = task.get("Results")
+    parsed: Any = raw
+    if isinstance(raw, str) and raw.strip()[:1] in ("[", "{"):
+        try:
+            parsed = json.loads(raw)
+        except ValueError:
+            parsed = raw
+    results = [] if parsed is None or parsed == "null" else psvalue.as_list(parsed)
+    # RowKey = $Task.Tenant after it was replaced by the {label, value, type} display object.
+    details = [{"Timestamp": shown["Timestamp"], "Tenant": shown["Tenant"], "Results": results}]
+    return ps_response(200, pretty({"Task": shown, "Details": details}))

@@ -18,7 +18,7 @@ from typing import Any
 
 from .. import psvalue
 from ..framework import Ctx, Escape, handler, json_response
-from ..state import iso, now_utc, parse_when
+from ..state import iso, now_utc
 
 STATUS_NAMES = {"new": "New", "accepted": "Accepted", "denied": "Denied", "customerspecific": "CustomerSpecific",
                 "deniedremediate": "DeniedRemediate", "denieddelete": "DeniedDelete"}

@@ -12,7 +12,7 @@ from typing import Any
 
 from .. import graph as g
 from .. import psvalue
-from ..framework import Ctx, encode_json, handler, json_response, ps_response
+from ..framework import Ctx, handler, json_response, ps_response
 from ..state import TenantData, now_utc
 from .common import normalize, token_error
 

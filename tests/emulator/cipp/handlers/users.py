@@ -11,18 +11,17 @@ Invoke-ExecBulkLicense.ps1.
 """
 from __future__ import annotations
 
-import json
 import re
 import secrets
 from typing import Any
 
 from .. import graph as g
 from .. import psvalue
-from ..framework import Ctx, Escape, encode_json, handler, json_response, ps_response, raw_json_response, result_object
+from ..framework import Ctx, Escape, encode_json, handler, json_response, raw_json_response, result_object
 from ...http import HttpResponse
 from ..state import TenantData, is_guid
 from . import directory as d
-from .common import DENIED, HelperError, calculated_group_type, denied_text, group_type_name, label_values, resolved_group_type
+from .common import HelperError, calculated_group_type, denied_text, group_type_name, label_values, resolved_group_type
 from .scheduler import add_scheduled_task, runner
 
 LIC_OK = "It may take 2–5 minutes before the changes become visible."
@@ -695,10 +694,7 @@ def sign_in_state(ctx: Ctx, tenant_ref: Any, user_id: Any, enabled: bool) -> str
 def exec_disable_user(ctx: Ctx):
     tenant_ref = ctx.qb("tenantFilter")
     user_id = ctx.qb("ID")
-    raw = ctx.qb("Enable")
-    if not psvalue.is_valid_boolean_text(raw):
-        ctx.flag("invalid_boolean", "Enable", f"[Convert]::ToBoolean({raw!r}) throws: 500.", "send true or false")
-    enable = psvalue.to_boolean(raw)
+    enable = ctx.to_bool("Enable", ctx.qb("Enable"))
     if ctx.tenant(tenant_ref) is None:
         flag_unknown_tenant(ctx, "tenantFilter", tenant_ref, "ExecDisableUser answers success and changes nothing.")
     try:
@@ -746,10 +742,7 @@ def exec_reset_pass(ctx: Ctx):
     tenant_ref = ctx.qb("tenantFilter")
     user_id = ctx.qb("ID")
     display = psvalue.coalesce(ctx.q("displayName"), ctx.b("displayName"), user_id)
-    raw = ctx.qb("MustChange")
-    if not psvalue.is_valid_boolean_text(raw):
-        ctx.flag("invalid_boolean", "MustChange", f"[Convert]::ToBoolean({raw!r}) throws: 500.", "send true or false")
-    must_change = psvalue.to_boolean(raw)
+    must_change = ctx.to_bool("MustChange", ctx.qb("MustChange"))
     if ctx.tenant(tenant_ref) is None:
         flag_unknown_tenant(ctx, "tenantFilter", tenant_ref, "ExecResetPass answers success and changes nothing.")
     try:
