@@ -4,8 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-work="$root/.tmp/sanity/ansible_collections/cipp/cipp"
-rm -rf "$root/.tmp/sanity"
+mkdir -p "$root/.tmp"
+# A fresh copy per run (concurrent runs must not share one), removed afterwards.
+copy_root=$(mktemp -d "$root/.tmp/sanity.XXXXXX")
+trap 'rm -rf "$copy_root"' EXIT
+work="$copy_root/ansible_collections/cipp/cipp"
 mkdir -p "$work"
 # Tracked files plus new files not ignored: what a commit of this tree would hold.
 git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' f; do

@@ -21,7 +21,6 @@ GROUP_TYPES = {
 }
 
 ARGUMENT_SPEC = dict(
-    tenant=dict(type="str", required=True, aliases=["tenant_filter"]),
     display_name=dict(type="str", aliases=["name"]),
     id=dict(type="str"),
     state=dict(type="str", choices=["present", "absent"], default="present"),

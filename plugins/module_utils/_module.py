@@ -23,10 +23,11 @@ TENANT_ARGUMENT_SPEC = {"tenant": {"type": "str", "aliases": ["tenant_filter"]}}
 class CippModule:
     """Wraps AnsibleModule; ``run(fn)`` calls ``fn(self)`` and exits with its result dict."""
 
-    def __init__(self, argument_spec: dict, with_tenant: bool = True, **module_kwargs):
+    def __init__(self, argument_spec: dict, with_tenant=True, **module_kwargs):
+        """``with_tenant``: True adds an optional ``tenant`` option, ``"required"`` a required one."""
         spec = connection_argument_spec()
         if with_tenant:
-            spec.update(TENANT_ARGUMENT_SPEC)
+            spec["tenant"] = dict(TENANT_ARGUMENT_SPEC["tenant"], required=with_tenant == "required")
         spec.update(argument_spec)
         module_kwargs.setdefault("supports_check_mode", True)
         self.module = AnsibleModule(argument_spec=spec, **module_kwargs)

@@ -24,7 +24,7 @@ def _copy_field(data):
 
 def run_user_action(argument_spec: dict, build_request, returns_password: bool = False) -> None:
     """``build_request(user, params) -> (endpoint, body)``; runs the whole module."""
-    cipp = CippModule(argument_spec, with_tenant=False)
+    cipp = CippModule(argument_spec, with_tenant="required")
 
     def action(module: CippModule) -> dict:
         tenant = module.resolve_tenant()["defaultDomainName"]

@@ -34,7 +34,6 @@ PROFILE_FIELDS = {
 LIST_FIELDS = ("business_phones", "other_mails")
 
 ARGUMENT_SPEC = dict(
-    tenant=dict(type="str", required=True, aliases=["tenant_filter"]),
     user_principal_name=dict(type="str", aliases=["upn"]),
     id=dict(type="str"),
     state=dict(type="str", choices=["present", "absent"], default="present"),

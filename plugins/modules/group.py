@@ -18,11 +18,6 @@ description:
 author:
   - cipp.cipp contributors (@cipp-cipp)
 options:
-  tenant:
-    description: The customer tenant (default domain, initial domain or tenant ID).
-    type: str
-    required: true
-    aliases: [tenant_filter]
   display_name:
     description:
       - The group's display name; identifies the group unless O(id) is given.
@@ -66,6 +61,7 @@ options:
     default: false
 extends_documentation_fragment:
   - cipp.cipp.connection
+  - cipp.cipp.tenant.required
   - cipp.cipp.attributes
   - cipp.cipp.attributes.stateful
 '''
@@ -137,7 +133,7 @@ from ansible_collections.cipp.cipp.plugins.module_utils._module import CippModul
 
 
 def main():
-    cipp = CippModule(ARGUMENT_SPEC, with_tenant=False, required_one_of=[("display_name", "id")])
+    cipp = CippModule(ARGUMENT_SPEC, with_tenant="required", required_one_of=[("display_name", "id")])
     cipp.run(lambda module: GroupResource(module).run())
 
 

@@ -16,11 +16,6 @@ description:
 author:
   - cipp.cipp contributors (@cipp-cipp)
 options:
-  tenant:
-    description: The customer tenant (default domain, initial domain or tenant ID).
-    type: str
-    required: true
-    aliases: [tenant_filter]
   display_name:
     description: Groups with this display name (usually one).
     type: str
@@ -40,6 +35,7 @@ options:
     type: str
 extends_documentation_fragment:
   - cipp.cipp.connection
+  - cipp.cipp.tenant.required
   - cipp.cipp.attributes
   - cipp.cipp.attributes.info_module
 '''
@@ -108,7 +104,6 @@ from ansible_collections.cipp.cipp.plugins.module_utils._jmespath import evaluat
 from ansible_collections.cipp.cipp.plugins.module_utils._module import CippModule
 
 ARGUMENT_SPEC = dict(
-    tenant=dict(type="str", required=True, aliases=["tenant_filter"]),
     display_name=dict(type="str", aliases=["name"]),
     id=dict(type="str"),
     filter=dict(type="str"),
@@ -144,7 +139,7 @@ def run(cipp: CippModule) -> dict:
 
 
 def main():
-    CippModule(ARGUMENT_SPEC, with_tenant=False, mutually_exclusive=[("display_name", "id", "filter")]).run(run)
+    CippModule(ARGUMENT_SPEC, with_tenant="required", mutually_exclusive=[("display_name", "id", "filter")]).run(run)
 
 
 if __name__ == "__main__":

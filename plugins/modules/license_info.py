@@ -16,11 +16,6 @@ description:
 author:
   - cipp.cipp contributors (@cipp-cipp)
 options:
-  tenant:
-    description: The customer tenant (default domain, initial domain or tenant ID).
-    type: str
-    required: true
-    aliases: [tenant_filter]
   skus:
     description: Only these SKUs (part numbers, friendly names or SKU IDs, case-insensitive).
     type: list
@@ -31,6 +26,7 @@ options:
     type: str
 extends_documentation_fragment:
   - cipp.cipp.connection
+  - cipp.cipp.tenant.required
   - cipp.cipp.attributes
   - cipp.cipp.attributes.info_module
 '''
@@ -93,7 +89,6 @@ from ansible_collections.cipp.cipp.plugins.module_utils._module import CippModul
 from ansible_collections.cipp.cipp.plugins.module_utils._users import tenant_skus
 
 ARGUMENT_SPEC = dict(
-    tenant=dict(type="str", required=True, aliases=["tenant_filter"]),
     skus=dict(type="list", elements="str", default=[]),
     query=dict(type="str"),
 )
@@ -122,7 +117,7 @@ def run(cipp: CippModule) -> dict:
 
 
 def main():
-    CippModule(ARGUMENT_SPEC, with_tenant=False).run(run)
+    CippModule(ARGUMENT_SPEC, with_tenant="required").run(run)
 
 
 if __name__ == "__main__":

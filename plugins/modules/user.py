@@ -19,12 +19,6 @@ description:
 author:
   - cipp.cipp contributors (@cipp-cipp)
 options:
-  tenant:
-    description:
-      - The customer tenant (default domain, initial domain or tenant ID).
-    type: str
-    required: true
-    aliases: [tenant_filter]
   user_principal_name:
     description:
       - The user's UPN; identifies the user, and is the UPN a new user gets.
@@ -126,6 +120,7 @@ options:
     elements: str
 extends_documentation_fragment:
   - cipp.cipp.connection
+  - cipp.cipp.tenant.required
   - cipp.cipp.attributes
   - cipp.cipp.attributes.stateful
 '''
@@ -211,7 +206,7 @@ from ansible_collections.cipp.cipp.plugins.module_utils._user_resource import AR
 
 
 def main():
-    cipp = CippModule(ARGUMENT_SPEC, with_tenant=False,
+    cipp = CippModule(ARGUMENT_SPEC, with_tenant="required",
                       required_one_of=[("user_principal_name", "id")])
     cipp.run(lambda module: UserResource(module).run_with_extras())
 

@@ -17,11 +17,6 @@ description:
 author:
   - cipp.cipp contributors (@cipp-cipp)
 options:
-  tenant:
-    description: The customer tenant (default domain, initial domain or tenant ID).
-    type: str
-    required: true
-    aliases: [tenant_filter]
   user_principal_name:
     description: One user, by UPN. Excludes O(id) and O(filter).
     type: str
@@ -47,6 +42,7 @@ options:
     type: str
 extends_documentation_fragment:
   - cipp.cipp.connection
+  - cipp.cipp.tenant.required
   - cipp.cipp.attributes
   - cipp.cipp.attributes.info_module
 '''
@@ -93,7 +89,6 @@ from ansible_collections.cipp.cipp.plugins.module_utils._module import CippModul
 from ansible_collections.cipp.cipp.plugins.module_utils._users import check_upn, find_user, is_guid
 
 ARGUMENT_SPEC = dict(
-    tenant=dict(type="str", required=True, aliases=["tenant_filter"]),
     user_principal_name=dict(type="str", aliases=["upn"]),
     id=dict(type="str"),
     filter=dict(type="str"),
@@ -129,7 +124,7 @@ def run(cipp: CippModule) -> dict:
 
 
 def main():
-    CippModule(ARGUMENT_SPEC, with_tenant=False,
+    CippModule(ARGUMENT_SPEC, with_tenant="required",
                mutually_exclusive=[("user_principal_name", "id", "filter")]).run(run)
 
 

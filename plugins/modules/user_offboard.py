@@ -24,11 +24,6 @@ description:
 author:
   - cipp.cipp contributors (@cipp-cipp)
 options:
-  tenant:
-    description: The customer tenant (default domain, initial domain or tenant ID).
-    type: str
-    required: true
-    aliases: [tenant_filter]
   user_principal_name:
     description: The leaver, by UPN.
     type: str
@@ -138,6 +133,7 @@ options:
     default: 300
 extends_documentation_fragment:
   - cipp.cipp.connection
+  - cipp.cipp.tenant.required
   - cipp.cipp.attributes
 attributes:
   check_mode:
@@ -204,7 +200,6 @@ from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippConfi
 from ansible_collections.cipp.cipp.plugins.module_utils._module import CippModule
 
 ARGUMENT_SPEC = dict(
-    tenant=dict(type="str", required=True, aliases=["tenant_filter"]),
     user_principal_name=dict(type="str", required=True, aliases=["upn"]),
     forward_to=dict(type="str"),
     keep_copy=dict(type="bool", default=False),
@@ -246,7 +241,7 @@ def run(cipp: CippModule) -> dict:
 
 
 def main():
-    CippModule(ARGUMENT_SPEC, with_tenant=False).run(run)
+    CippModule(ARGUMENT_SPEC, with_tenant="required").run(run)
 
 
 if __name__ == "__main__":

@@ -20,11 +20,6 @@ description:
 author:
   - cipp.cipp contributors (@cipp-cipp)
 options:
-  tenant:
-    description: The customer tenant (default domain, initial domain or tenant ID).
-    type: str
-    required: true
-    aliases: [tenant_filter]
   user_principal_name:
     description: The user, by UPN.
     type: str
@@ -36,6 +31,7 @@ options:
     default: true
 extends_documentation_fragment:
   - cipp.cipp.connection
+  - cipp.cipp.tenant.required
   - cipp.cipp.attributes
 attributes:
   check_mode:
@@ -73,7 +69,6 @@ messages:
 from ansible_collections.cipp.cipp.plugins.module_utils._user_actions import run_user_action
 
 ARGUMENT_SPEC = dict(
-    tenant=dict(type="str", required=True, aliases=["tenant_filter"]),
     user_principal_name=dict(type="str", required=True, aliases=["upn"]),
     must_change=dict(type="bool", default=True),
 )

@@ -17,11 +17,6 @@ description:
 author:
   - cipp.cipp contributors (@cipp-cipp)
 options:
-  tenant:
-    description: The customer tenant (default domain, initial domain or tenant ID).
-    type: str
-    required: true
-    aliases: [tenant_filter]
   user_principal_name:
     description: The user, by UPN.
     type: str
@@ -29,6 +24,7 @@ options:
     aliases: [upn]
 extends_documentation_fragment:
   - cipp.cipp.connection
+  - cipp.cipp.tenant.required
   - cipp.cipp.attributes
 attributes:
   check_mode:
@@ -59,7 +55,6 @@ messages:
 from ansible_collections.cipp.cipp.plugins.module_utils._user_actions import run_user_action
 
 ARGUMENT_SPEC = dict(
-    tenant=dict(type="str", required=True, aliases=["tenant_filter"]),
     user_principal_name=dict(type="str", required=True, aliases=["upn"]),
 )
 
