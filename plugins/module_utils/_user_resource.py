@@ -41,7 +41,7 @@ ARGUMENT_SPEC = dict(
     account_enabled=dict(type="bool"),
     password=dict(type="str", no_log=True),
     update_password=dict(type="str", choices=["on_create", "always"], default="on_create", no_log=False),
-    force_change_password=dict(type="bool", default=False),
+    force_change_password=dict(type="bool", default=False, no_log=False),  # a flag, not a secret
     licenses=dict(type="list", elements="str"),
     purge_licenses=dict(type="bool", default=False),
     manager=dict(type="str"),

@@ -116,6 +116,8 @@ options:
   aliases:
     description:
       - Extra SMTP addresses that should be on the mailbox. Addresses are only added; CIPP has no call that removes one.
+      - The user needs a mailbox (a licence with Exchange). Without one CIPP answers success but adds nothing,
+        and the module fails saying the aliases did not stick.
     type: list
     elements: str
 extends_documentation_fragment:
