@@ -153,7 +153,7 @@ import hashlib
 from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
-from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippError
+from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippConfigError, CippError
 from ansible_collections.cipp.cipp.plugins.plugin_utils._plugin import ansible_error, build_client
 
 try:  # ansible-core 2.19+: values are untrusted unless marked; only our own template is marked
@@ -165,6 +165,8 @@ except ImportError:  # older cores template every string unless it is wrapped as
 
 CONFIG_SUFFIXES = (".cipp.yml", ".cipp.yaml")
 CONFIG_NAMES = ("cipp.yml", "cipp.yaml")
+CONFIG_HINT = ("For this inventory source, set connection options in its configuration file or as CIPP_* environment "
+               "variables (which the cipp.cipp AWX credential type injects)")
 PLAYBOOK_PYTHON = "{{ ansible_playbook_python }}"
 ALL_TENANTS = "alltenants"  # CIPP's selector row, never a host
 MATCHED_FIELDS = ("defaultDomainName", "initialDomainName", "displayName", "customerId")
@@ -236,6 +238,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         self._read_config_data(path)
         try:
             rows = self._tenant_rows(path, cache)
+        except CippConfigError as exc:
+            raise AnsibleParserError(f"{ansible_error(exc)}. {CONFIG_HINT}") from None
         except CippError as exc:
             raise AnsibleParserError(str(ansible_error(exc))) from None
         self._populate(rows)

@@ -128,10 +128,12 @@ class GroupResource(StatefulResource):
     def update(self, current: dict, changes: dict, desired: dict) -> None:
         body = {"tenantFilter": self.tenant, "groupId": {"value": current["id"], "label": current["display_name"]},
                 "groupName": current["display_name"]}
-        for option, field in (("display_name", "displayName"), ("description", "description"),
-                              ("mail_nickname", "mailNickname")):
-            if option in changes:
-                body[field] = changes[option]
+        properties = (("display_name", "displayName"), ("description", "description"), ("mail_nickname", "mailNickname"))
+        if any(option in changes for option, _field in properties):
+            # EditGroup PATCHes displayName, description and mailNickname together: one left out
+            # is sent as null and the edit fails, so the unchanged ones go along as they are.
+            for option, field in properties:
+                body[field] = changes.get(option, current.get(option))
         for relation, add_key, remove_key in (("members", "AddMember", "RemoveMember"),
                                               ("owners", "AddOwner", "RemoveOwner")):
             if relation not in changes:

@@ -91,7 +91,7 @@ def test_group_lifecycle(emu, token_cache):
     run = run_playbook(emu, "group_lifecycle.yml", token_cache=token_cache)
     assert run.rc == 0, run.output
     sent = [r["endpoint"] for r in writes(emu)]
-    assert sent == ["AddGroup", "EditGroup", "EditGroup", "ExecGroupsDelete"], sent
+    assert sent == ["AddGroup", "EditGroup", "EditGroup", "EditGroup", "ExecGroupsDelete"], sent
     assert emu.control.conformance() == []
 
 
