@@ -5,7 +5,7 @@ Not a test. Run from the repository root::
     .venv/bin/python benchmarks/emulator_bench.py [--threads 8] [--seconds 5] [--target auto]
 
 Targets: ``auto`` (``ListUsers`` on the largest tenant when the CIPP side answers, else
-``/_emulator/info``), ``listusers``, ``listtenants`` (a small CIPP answer through the whole
+``/_emulator/info``), ``listusers``, ``listuser`` (one user of the large tenant by Graph filter), ``listtenants`` (a small CIPP answer through the whole
 auth path), ``info``, ``discovery`` (Entra GET), ``token`` (Entra client-credentials POST).
 Prints one JSON document; ``megabytes_per_second`` shows when a big answer is the limit.
 """
@@ -54,13 +54,17 @@ def make_target(name: str, info: dict[str, Any]) -> tuple[str, Callable[[Any], A
     token_url = f"{info['authority']}/{info['tenant_id']}/oauth2/v2.0/token"
     form = {"client_id": editor["client_id"], "client_secret": editor["client_secret"],
             "grant_type": "client_credentials", "scope": editor["scope"]}
-    if name in ("auto", "listusers", "listtenants"):
+    if name in ("auto", "listusers", "listuser", "listtenants"):
         token = http.post(token_url, data=form, timeout=10).json().get("access_token")
         headers = {"Authorization": f"Bearer {token}"}
         if name == "listtenants":
             url = f"{info['api_url']}/ListTenants"
             return "GET /api/ListTenants", lambda s: s.get(url, headers=headers, timeout=30)
         url = f"{info['api_url']}/ListUsers"
+        if name == "listuser":  # one user of the large tenant, as the collection reads it
+            params = {"tenantFilter": LARGE_TENANT, "graphFilter": f"userPrincipalName eq 'nancy.davolio@{LARGE_TENANT}'"}
+            return (f"GET /api/ListUsers?tenantFilter={LARGE_TENANT}&graphFilter=<one UPN>",
+                    lambda s: s.get(url, params=params, headers=headers, timeout=30))
         probe = http.get(url, params={"tenantFilter": LARGE_TENANT}, headers=headers, timeout=30)
         if probe.status_code == 200 or name == "listusers":
             return (f"GET /api/ListUsers?tenantFilter={LARGE_TENANT}",
@@ -124,7 +128,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=5.0)
-    parser.add_argument("--target", default="auto", choices=["auto", "listusers", "listtenants", "info", "discovery", "token"])
+    parser.add_argument("--target", default="auto", choices=["auto", "listusers", "listuser", "listtenants", "info", "discovery", "token"])
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="emu-bench-") as tmp:
         process, info, info_at, ready_at = start(Path(tmp))

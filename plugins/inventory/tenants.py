@@ -156,12 +156,16 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippConfigError, CippError
 from ansible_collections.cipp.cipp.plugins.plugin_utils._plugin import ansible_error, build_client
 
-try:  # ansible-core 2.19+: values are untrusted unless marked; only our own template is marked
+try:  # ansible-core 2.19+: strings are untrusted unless marked, so only our own template is marked
     from ansible.template import trust_as_template
-    HAS_TRUST = True
+
+    def untrusted(value):
+        return value
 except ImportError:  # older cores template every string unless it is wrapped as unsafe
-    from ansible.utils.unsafe_proxy import wrap_var
-    HAS_TRUST = False
+    from ansible.utils.unsafe_proxy import wrap_var as untrusted
+
+    def trust_as_template(value):
+        return value
 
 CONFIG_SUFFIXES = (".cipp.yml", ".cipp.yaml")
 CONFIG_NAMES = ("cipp.yml", "cipp.yaml")
@@ -271,7 +275,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         # refresh=True: an inventory read is always fresh, and it renews the run's cached tenant
         # list beside the token cache, which the modules then use to resolve tenant names.
         rows = TenantResolver(client).list(refresh=True)
-        self.display.vvv(f"cipp.cipp.tenants: {len(rows)} tenants from CIPP ({client.request_count} requests)")
+        self.display.vvv(f"cipp.cipp.tenants: {len(rows)} tenants from CIPP (HTTP requests to CIPP: {client.request_count})")
         return rows
 
     def _settings_cache_key(self, path):
@@ -310,12 +314,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         for row in self._wanted(rows):
             name = self.inventory.add_host(host_name(row), group=group or None)
             for var, value in host_vars(row).items():
-                self.inventory.set_variable(name, var, value if HAS_TRUST else wrap_var(value))
+                self.inventory.set_variable(name, var, untrusted(value))
             if connection:
                 self.inventory.set_variable(name, "ansible_connection", connection)
                 if connection == "local" and self.get_option("use_playbook_python"):
-                    interpreter = trust_as_template(PLAYBOOK_PYTHON) if HAS_TRUST else PLAYBOOK_PYTHON
-                    self.inventory.set_variable(name, "ansible_python_interpreter", interpreter)
+                    self.inventory.set_variable(name, "ansible_python_interpreter", trust_as_template(PLAYBOOK_PYTHON))
             variables = self.inventory.get_host(name).get_vars()
             self._set_composite_vars(self.get_option("compose"), variables, name, strict=strict)
             self._add_host_to_composed_groups(self.get_option("groups"), variables, name, strict=strict)

@@ -50,10 +50,8 @@ from ansible.plugins.lookup import LookupBase
 from ansible_collections.cipp.cipp.plugins.module_utils._auth import TokenProvider
 from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippError
 from ansible_collections.cipp.cipp.plugins.module_utils._http import build_session
-from ansible_collections.cipp.cipp.plugins.module_utils._options import ConnectionSettings
-from ansible_collections.cipp.cipp.plugins.plugin_utils._plugin import ansible_error, display
+from ansible_collections.cipp.cipp.plugins.plugin_utils._plugin import ansible_error, build_settings, display
 
-# The token lookup needs no CIPP URL; a placeholder satisfies the shared validation.
 NO_API_URL = "https://api-url-not-needed.invalid"
 
 
@@ -62,14 +60,9 @@ class LookupModule(LookupBase):
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=variables, direct=kwargs)
         try:
-            settings = ConnectionSettings.from_getter(self._option)
+            # The token lookup needs no CIPP URL; a placeholder satisfies the shared validation.
+            settings = build_settings(self, overrides={} if self.get_option("api_url") else {"api_url": NO_API_URL})
             provider = TokenProvider(settings, build_session(settings), warn=display.warning)
             return [provider.get_token(settings.effective_scope)]
         except CippError as exc:
             raise ansible_error(exc) from None
-
-    def _option(self, name):
-        value = self.get_option(name)
-        if name == "api_url" and not value:
-            return NO_API_URL
-        return value

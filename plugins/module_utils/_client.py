@@ -15,16 +15,13 @@ from __future__ import absolute_import, annotations, division, print_function
 __metaclass__ = type
 
 import hashlib
-import json
 import os
 import time
 
 try:
     import requests
-    import urllib3
 except ImportError:  # reported by _http.require_requests
     requests = None
-    urllib3 = None
 
 from ansible_collections.cipp.cipp.plugins.module_utils._auth import TokenProvider, token_cache_path
 from ansible_collections.cipp.cipp.plugins.module_utils._cache import JsonCacheFile
@@ -34,11 +31,12 @@ from ansible_collections.cipp.cipp.plugins.module_utils._http import CONNECT_TIM
 from ansible_collections.cipp.cipp.plugins.module_utils._manifest import (
     check_request, endpoint_role, find_endpoint, is_read_endpoint)
 from ansible_collections.cipp.cipp.plugins.module_utils._results import result_failures, result_messages
-from ansible_collections.cipp.cipp.plugins.module_utils._retry import RetryBudget
+from ansible_collections.cipp.cipp.plugins.module_utils._transport import (
+    NetworkFailure, describe_network_error, json_payload as _json_payload, looks_like_html as _looks_like_html,
+    parse_body as _parse_body, query_params as _query_params, send_with_retries)
 from ansible_collections.cipp.cipp.plugins.module_utils._versions import version_tuple
 
 MIN_TESTED_CIPP_VERSION = (10, 0, 0)
-RETRYABLE_READ_STATUSES = (429, 502, 503, 504)
 QUEUE_TIMEOUT = 300.0
 QUEUE_POLL_START, QUEUE_POLL_MAX = 1.0, 10.0
 METADATA_TTL = 12 * 3600
@@ -220,36 +218,18 @@ class CippClient:
     def _send(self, endpoint: str, method: str, params, body) -> CippResponse:
         url = f"{self.base_url}/api/{endpoint}"
         is_write = not self.is_read(endpoint, method)
-        budget = RetryBudget(self.settings.retries)
-        attempts = 0
         auth_retries = {"fresh_token": False, "bare_scope": False}
         payload = _json_payload(method, body)
         query = _query_params(params)
-        while True:
-            attempts += 1
-            token = self.tokens.get_token(self._scope)
-            try:
-                raw = self._http(method, url, query, payload, token)
-            except Exception as exc:  # requests raises many types; each is classified below
-                reached = _may_have_reached_server(exc)
-                delay = budget.next_delay() if (not is_write or not reached) else None
-                if delay is None:
-                    raise self._network_error(exc, endpoint, is_write, reached, attempts) from None
-                self.warn(f"{endpoint}: {_describe_network_error(exc)}; retrying in {delay:.1f}s "
-                          f"(attempt {budget.used}/{self.settings.retries})")
-                time.sleep(delay)
-                continue
-            status = raw.status_code
-            if status == 401 and self._handle_unauthorized(token, auth_retries):
-                continue
-            if status == 429 or (status in RETRYABLE_READ_STATUSES and not is_write):
-                delay = budget.next_delay(raw.headers.get("Retry-After"))
-                if delay is not None:
-                    self.warn(f"{endpoint}: CIPP answered {status}; retrying in {delay:.1f}s "
-                              f"(attempt {budget.used}/{self.settings.retries})")
-                    time.sleep(delay)
-                    continue
-            return self._interpret(endpoint, raw, attempts, is_write)
+        try:
+            raw, attempts = send_with_retries(
+                lambda token: self._http(method, url, query, payload, token),
+                lambda: self.tokens.get_token(self._scope),
+                is_write=is_write, retries=self.settings.retries, warn=self.warn, label=endpoint, server="CIPP",
+                on_unauthorized=lambda token, _raw: self._handle_unauthorized(token, auth_retries))
+        except NetworkFailure as failure:
+            raise self._network_error(failure.error, endpoint, is_write, failure.reached, failure.attempts) from None
+        return self._interpret(endpoint, raw, attempts, is_write)
 
     def _http(self, method, url, query, payload, token):
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
@@ -341,47 +321,8 @@ class CippClient:
 
 
 # ---------------------------------------------------------------------- helpers
-def _json_payload(method: str, body):
-    """The JSON text to send (``{}`` for a body-less POST), or None for no body."""
-    if body is None and method not in ("POST", "PUT", "PATCH"):
-        return None
-    try:
-        return json.dumps(body if body is not None else {})
-    except (TypeError, ValueError) as exc:
-        raise CippConfigError(f"option 'body' cannot be sent as JSON: {exc}", option="body") from None
-
-
-def _query_params(params):
-    if not params:
-        return None
-    out = {}
-    for key, value in params.items():
-        if value is None:
-            continue
-        if isinstance(value, bool):
-            value = "true" if value else "false"
-        elif isinstance(value, (dict, list)):
-            value = json.dumps(value)
-        out[key] = value
-    return out
-
-
-def _looks_like_html(content_type: str, text: str) -> bool:
-    if "text/html" in content_type:
-        return True
-    head = text.lstrip()[:100].lower()
-    return head.startswith("<!doctype html") or head.startswith("<html")
-
-
-def _parse_body(text: str, content_type: str):
-    if not text:
-        return None
-    if "json" in content_type or text.lstrip()[:1] in ("{", "[", '"'):
-        try:
-            return json.loads(text)
-        except ValueError:
-            return text
-    return text
+def _describe_network_error(exc) -> str:
+    return describe_network_error(exc, "CIPP")
 
 
 def _cipp_text(data, text: str) -> str:
@@ -410,34 +351,3 @@ def _queue_id(data):
     if isinstance(data, dict) and isinstance(data.get("Metadata"), dict):
         return data["Metadata"].get("QueueId")
     return None
-
-
-def _may_have_reached_server(exc) -> bool:
-    """False only when the request provably never reached CIPP (refused, connect timeout)."""
-    if requests is None:
-        return True
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return False
-    if isinstance(exc, requests.exceptions.SSLError):
-        return False
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        reason = getattr(exc.args[0], "reason", None) if exc.args else None
-        if urllib3 is not None and isinstance(reason, urllib3.exceptions.NewConnectionError):
-            return False
-    return True
-
-
-def _describe_network_error(exc) -> str:
-    if requests is not None:
-        if isinstance(exc, requests.exceptions.ConnectTimeout):
-            return "connecting timed out"
-        if isinstance(exc, requests.exceptions.ReadTimeout):
-            return "CIPP did not answer within the timeout"
-        if isinstance(exc, requests.exceptions.SSLError):
-            return "TLS handshake failed"
-        if isinstance(exc, requests.exceptions.ConnectionError):
-            reason = getattr(exc.args[0], "reason", None) if exc.args else None
-            if urllib3 is not None and isinstance(reason, urllib3.exceptions.NewConnectionError):
-                return "connection refused"
-            return "the connection was dropped"
-    return f"network error ({type(exc).__name__})"

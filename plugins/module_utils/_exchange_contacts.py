@@ -41,7 +41,6 @@ FIELDS = {
 TAG = re.compile(r"<[^>]+>")
 
 ARGUMENT_SPEC = dict(
-    tenant=dict(type="str", required=True, aliases=["tenant_filter"]),
     email=dict(type="str", required=True, aliases=["mail", "external_email_address"]),
     state=dict(type="str", choices=["present", "absent"], default="present"),
     hidden_from_gal=dict(type="bool"),
@@ -100,7 +99,7 @@ class ContactResource(StatefulResource):
     def __init__(self, cipp):
         super().__init__(cipp)
         self.email = check_address(self.params["email"], "email")
-        self.tenant = cipp.resolve_tenant()["defaultDomainName"]
+        self.tenant = cipp.resolve_tenant(endpoint="AddContact")["defaultDomainName"]
 
     def read(self):
         row = next((r for r in list_contacts(self.client, self.tenant)

@@ -23,7 +23,6 @@ from ansible_collections.cipp.cipp.plugins.module_utils._resource import Statefu
 FORWARD_OPTIONS = {"internal": "internalAddress", "external": "ExternalAddress", None: "disabled"}
 
 ARGUMENT_SPEC = dict(
-    tenant=dict(type="str", required=True, aliases=["tenant_filter"]),
     mailbox=dict(type="str", required=True),
     forward_to=dict(type="str"),
     forward_type=dict(type="str", choices=["auto", "internal", "external"], default="auto"),
@@ -39,11 +38,12 @@ class ForwardingResource(StatefulResource):
     def __init__(self, cipp):
         super().__init__(cipp)
         p = self.params
-        self.tenant = cipp.resolve_tenant()["defaultDomainName"]
+        self.tenant = cipp.resolve_tenant(endpoint="ExecEmailForward")["defaultDomainName"]
         self.directory = MailboxDirectory(self.client, self.tenant)
         self.upn = self.directory.require(p["mailbox"], "mailbox")["UPN"]
         self.target = None
         self.target_type = None
+        self._fresh = False
         if p["state"] == "present":
             if not p["forward_to"]:
                 raise CippConfigError("option 'forward_to' is required with state: present (state: absent turns "
@@ -67,7 +67,10 @@ class ForwardingResource(StatefulResource):
         return self._present(self.read())
 
     def read(self):
-        row = MailboxDirectory(self.client, self.tenant).find_address(self.upn)
+        # The first read reuses the list read to check the options; later reads (verification) are fresh.
+        directory = MailboxDirectory(self.client, self.tenant) if self._fresh else self.directory
+        self._fresh = True
+        row = directory.find_address(self.upn)
         if row is None:
             raise CippConfigError(f"option 'mailbox': no mailbox {self.upn} in tenant {self.tenant}", option="mailbox")
         internal = row.get("InternalForwardingAddress")
@@ -76,7 +79,7 @@ class ForwardingResource(StatefulResource):
         forwarding = {"mailbox": self.upn, "enabled": bool(internal or external), "forward_to": "",
                       "forward_type": "", "keep_copy": bool((internal or external) and row.get("DeliverToMailboxAndForward"))}
         if internal:
-            forwarding.update(forward_to=self.directory.upn_of(internal), forward_type="internal")
+            forwarding.update(forward_to=directory.upn_of(internal), forward_type="internal")
         elif external:
             forwarding.update(forward_to=str(external).replace("smtp:", "").replace("SMTP:", ""), forward_type="external")
         return forwarding

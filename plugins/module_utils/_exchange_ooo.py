@@ -32,7 +32,6 @@ BREAK = re.compile(r"<\s*(br|/p|/div|/li)\b[^>]*>", re.IGNORECASE)
 SPACE = re.compile(r"\s+")
 
 ARGUMENT_SPEC = dict(
-    tenant=dict(type="str", required=True, aliases=["tenant_filter"]),
     mailbox=dict(type="str", required=True),
     state=dict(type="str", choices=sorted(STATES), default="enabled"),
     internal_message=dict(type="str"),
@@ -85,8 +84,9 @@ class OutOfOfficeResource(StatefulResource):
                 raise CippConfigError(f"option 'end_time': {p['end_time']} is not after start_time {p['start_time']}",
                                       option="end_time")
         elif p["start_time"] or p["end_time"]:
-            raise CippConfigError("options 'start_time' and 'end_time' apply to state: scheduled only", option="start_time")
-        self.tenant = cipp.resolve_tenant()["defaultDomainName"]
+            option = "start_time" if p["start_time"] else "end_time"
+            raise CippConfigError(f"option '{option}': start_time and end_time apply to state: scheduled only", option=option)
+        self.tenant = cipp.resolve_tenant(endpoint="ExecSetOoO")["defaultDomainName"]
         self.upn = MailboxDirectory(self.client, self.tenant).require(p["mailbox"], "mailbox")["UPN"]
 
     def run(self) -> dict:

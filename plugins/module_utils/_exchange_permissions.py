@@ -33,7 +33,6 @@ NO_AUTOMAP_BUCKET = "AddFullAccessNoAutoMap"
 BUCKETS = frozenset([b for _right, add, remove in LEVELS.values() for b in (add, remove)] + [NO_AUTOMAP_BUCKET])
 
 ARGUMENT_SPEC = dict(
-    tenant=dict(type="str", required=True, aliases=["tenant_filter"]),
     mailbox=dict(type="str", required=True),
     full_access=dict(type="list", elements="str"),
     send_as=dict(type="list", elements="str"),
@@ -82,7 +81,7 @@ class MailboxPermissionResource(StatefulResource):
         if p["purge"] and p["state"] == "absent":
             raise CippConfigError("option 'purge' applies to state: present only; state: absent removes just the users listed",
                                   option="purge")
-        self.tenant = cipp.resolve_tenant()["defaultDomainName"]
+        self.tenant = cipp.resolve_tenant(endpoint="ExecEditMailboxPermissions")["defaultDomainName"]
         self.directory = MailboxDirectory(self.client, self.tenant)
         self.mailbox = self.directory.require(p["mailbox"], "mailbox")
         self.upn = self.mailbox.get("UPN") or self.mailbox.get("primarySmtpAddress")

@@ -20,7 +20,6 @@ from ansible_collections.cipp.cipp.plugins.module_utils._exchange_mailboxes impo
 from ansible_collections.cipp.cipp.plugins.module_utils._resource import StatefulResource
 
 ARGUMENT_SPEC = dict(
-    tenant=dict(type="str", required=True, aliases=["tenant_filter"]),
     address=dict(type="str", required=True, aliases=["email", "primary_smtp_address"]),
     display_name=dict(type="str", aliases=["name"]),
     aliases=dict(type="list", elements="str"),
@@ -36,7 +35,7 @@ class SharedMailboxResource(StatefulResource):
 
     def __init__(self, cipp):
         super().__init__(cipp)
-        self.tenant = cipp.resolve_tenant()["defaultDomainName"]
+        self.tenant = cipp.resolve_tenant(endpoint="AddSharedMailbox")["defaultDomainName"]
         self.address = check_address(self.params["address"], "address")
         for alias in self.params["aliases"] or []:
             check_address(alias, "aliases")

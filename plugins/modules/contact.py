@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: contact
 short_description: Manage an Exchange Online mail contact through CIPP
-version_added: 1.1.0
+version_added: 1.0.0
 description:
   - Creates, updates or deletes a mail contact (an external address in the tenant's address book) with
     CIPP's C(AddContact), C(EditContact) and C(RemoveContact).
@@ -18,11 +18,6 @@ description:
 author:
   - cipp.cipp contributors (@cipp-cipp)
 options:
-  tenant:
-    description: The customer tenant (default domain, initial domain or tenant ID).
-    type: str
-    required: true
-    aliases: [tenant_filter]
   email:
     description: The contact's external email address; identifies the contact.
     type: str
@@ -85,6 +80,7 @@ notes:
     create the new one and delete the old one.
 extends_documentation_fragment:
   - cipp.cipp.connection
+  - cipp.cipp.tenant.required
   - cipp.cipp.attributes
   - cipp.cipp.attributes.stateful
 '''
@@ -161,7 +157,7 @@ from ansible_collections.cipp.cipp.plugins.module_utils._module import CippModul
 
 
 def main():
-    cipp = CippModule(ARGUMENT_SPEC, with_tenant=False)
+    cipp = CippModule(ARGUMENT_SPEC, with_tenant="required")
     cipp.run(lambda module: ContactResource(module).run())
 
 

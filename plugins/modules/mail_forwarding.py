@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: mail_forwarding
 short_description: Manage the forwarding of an Exchange Online mailbox through CIPP
-version_added: 1.1.0
+version_added: 1.0.0
 description:
   - Forwards a mailbox's mail to another mailbox of the tenant or to an external address, keeping a copy or not,
     or turns forwarding off, through CIPP's C(ExecEmailForward).
@@ -18,11 +18,6 @@ description:
 author:
   - cipp.cipp contributors (@cipp-cipp)
 options:
-  tenant:
-    description: The customer tenant (default domain, initial domain or tenant ID).
-    type: str
-    required: true
-    aliases: [tenant_filter]
   mailbox:
     description: The mailbox whose mail is forwarded (primary SMTP address or UPN).
     type: str
@@ -50,6 +45,7 @@ options:
     default: present
 extends_documentation_fragment:
   - cipp.cipp.connection
+  - cipp.cipp.tenant.required
   - cipp.cipp.attributes
   - cipp.cipp.attributes.stateful
 '''
@@ -117,7 +113,7 @@ from ansible_collections.cipp.cipp.plugins.module_utils._module import CippModul
 
 
 def main():
-    cipp = CippModule(ARGUMENT_SPEC, with_tenant=False, required_if=[("state", "present", ["forward_to"])])
+    cipp = CippModule(ARGUMENT_SPEC, with_tenant="required", required_if=[("state", "present", ["forward_to"])])
     cipp.run(lambda module: ForwardingResource(module).run())
 
 

@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: mailbox_info
 short_description: Read the Exchange Online mailboxes of a tenant through CIPP
-version_added: 1.1.0
+version_added: 1.0.0
 description:
   - Returns the mailboxes of a customer tenant (user, shared, room and equipment mailboxes) with their type,
     addresses, forwarding and hold settings, read through CIPP's C(ListMailboxes).
@@ -161,7 +161,6 @@ from ansible_collections.cipp.cipp.plugins.module_utils._module import CippModul
 from ansible_collections.cipp.cipp.plugins.module_utils._tenants import ALL_TENANTS
 
 ARGUMENT_SPEC = dict(
-    tenant=dict(type="str", required=True, aliases=["tenant_filter"]),
     address=dict(type="str", aliases=["mailbox"]),
     mailbox_type=dict(type="list", elements="str", choices=sorted(set(MAILBOX_TYPES.values()))),
     search=dict(type="str"),
@@ -202,7 +201,7 @@ def run(cipp: CippModule) -> dict:
 
 
 def main():
-    CippModule(ARGUMENT_SPEC, with_tenant=False).run(run)
+    CippModule(ARGUMENT_SPEC, with_tenant="required").run(run)
 
 
 if __name__ == "__main__":

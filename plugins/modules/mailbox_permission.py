@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: mailbox_permission
 short_description: Manage who has Full Access, Send As and Send on Behalf on a mailbox, through CIPP
-version_added: 1.1.0
+version_added: 1.0.0
 description:
   - Grants or removes Full Access, Send As and Send on Behalf permissions on one mailbox (a shared mailbox, a
     leaver's mailbox, a room) for a list of users.
@@ -20,11 +20,6 @@ description:
 author:
   - cipp.cipp contributors (@cipp-cipp)
 options:
-  tenant:
-    description: The customer tenant (default domain, initial domain or tenant ID).
-    type: str
-    required: true
-    aliases: [tenant_filter]
   mailbox:
     description: The mailbox whose permissions are managed (primary SMTP address or UPN).
     type: str
@@ -63,6 +58,7 @@ options:
     default: present
 extends_documentation_fragment:
   - cipp.cipp.connection
+  - cipp.cipp.tenant.required
   - cipp.cipp.attributes
   - cipp.cipp.attributes.stateful
 '''
@@ -130,7 +126,7 @@ from ansible_collections.cipp.cipp.plugins.module_utils._module import CippModul
 
 
 def main():
-    cipp = CippModule(ARGUMENT_SPEC, with_tenant=False, required_one_of=[("full_access", "send_as", "send_on_behalf")])
+    cipp = CippModule(ARGUMENT_SPEC, with_tenant="required", required_one_of=[("full_access", "send_as", "send_on_behalf")])
     cipp.run(lambda module: MailboxPermissionResource(module).run())
 
 

@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: out_of_office
 short_description: Manage the automatic replies (out of office) of an Exchange Online mailbox through CIPP
-version_added: 1.1.0
+version_added: 1.0.0
 description:
   - Turns a mailbox's automatic replies on, off or on for a scheduled period, with the messages for senders inside
     and outside the organisation, through CIPP's C(ExecSetOoO).
@@ -19,11 +19,6 @@ description:
 author:
   - cipp.cipp contributors (@cipp-cipp)
 options:
-  tenant:
-    description: The customer tenant (default domain, initial domain or tenant ID).
-    type: str
-    required: true
-    aliases: [tenant_filter]
   mailbox:
     description: The mailbox (primary SMTP address or UPN).
     type: str
@@ -57,6 +52,7 @@ options:
     type: str
 extends_documentation_fragment:
   - cipp.cipp.connection
+  - cipp.cipp.tenant.required
   - cipp.cipp.attributes
   - cipp.cipp.attributes.stateful
 '''
@@ -132,7 +128,7 @@ from ansible_collections.cipp.cipp.plugins.module_utils._module import CippModul
 
 
 def main():
-    cipp = CippModule(ARGUMENT_SPEC, with_tenant=False)
+    cipp = CippModule(ARGUMENT_SPEC, with_tenant="required")
     cipp.run(lambda module: OutOfOfficeResource(module).run())
 
 

@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: shared_mailbox
 short_description: Manage an Exchange Online shared mailbox through CIPP
-version_added: 1.1.0
+version_added: 1.0.0
 description:
   - Creates a shared mailbox (C(AddSharedMailbox); CIPP blocks sign-in to its account), converts an existing user
     mailbox to a shared one or a shared one back to a user mailbox (C(ExecConvertMailbox)), renames it and adds
@@ -19,11 +19,6 @@ description:
 author:
   - cipp.cipp contributors (@cipp-cipp)
 options:
-  tenant:
-    description: The customer tenant (default domain, initial domain or tenant ID).
-    type: str
-    required: true
-    aliases: [tenant_filter]
   address:
     description:
       - The mailbox's primary SMTP address (or UPN, or a secondary address of an existing mailbox).
@@ -59,6 +54,7 @@ notes:
   - A shared mailbox converted to a user mailbox keeps its blocked sign-in; enable it with M(cipp.cipp.user) (O(cipp.cipp.user#module:account_enabled)).
 extends_documentation_fragment:
   - cipp.cipp.connection
+  - cipp.cipp.tenant.required
   - cipp.cipp.attributes
   - cipp.cipp.attributes.stateful
 '''
@@ -138,7 +134,7 @@ from ansible_collections.cipp.cipp.plugins.module_utils._module import CippModul
 
 
 def main():
-    cipp = CippModule(ARGUMENT_SPEC, with_tenant=False)
+    cipp = CippModule(ARGUMENT_SPEC, with_tenant="required")
     cipp.run(lambda module: SharedMailboxResource(module).run())
 
 

@@ -8,21 +8,54 @@ from __future__ import absolute_import, annotations, division, print_function
 
 __metaclass__ = type
 
+import os
+
 from ansible.errors import AnsibleError
 from ansible.utils.display import Display
 
 from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippError
-from ansible_collections.cipp.cipp.plugins.module_utils._options import ConnectionSettings
+from ansible_collections.cipp.cipp.plugins.module_utils._options import CONNECTION_OPTIONS, ConnectionSettings
 
 display = Display()
+ENV_ORIGIN = "env: "  # how Ansible names an option's origin when an environment variable set it
+
+
+class ConnectionOptions:
+    """A plugin's options as the core reads them, with one correction: an empty path from the
+    environment means unset. AWX injects '' for a credential field left empty (no certificate),
+    and Ansible resolves an empty path option to the current directory, which would then look
+    like a certificate."""
+
+    def __init__(self, plugin, overrides: dict | None = None):
+        self._plugin = plugin
+        self._overrides = overrides or {}
+
+    def get_option(self, name):
+        if name in self._overrides:
+            return self._overrides[name]
+        value = self._plugin.get_option(name)
+        if value and CONNECTION_OPTIONS.get(name, ("",))[0] == "path" and self._from_empty_env(name):
+            return None
+        return value
+
+    def _from_empty_env(self, name) -> bool:
+        try:
+            origin = str(self._plugin.get_option_and_origin(name)[1])
+        except (AttributeError, KeyError):  # a core without option origins: take the value as it is
+            return False
+        return origin.startswith(ENV_ORIGIN) and not os.environ.get(origin[len(ENV_ORIGIN):], "").strip()
+
+
+def build_settings(plugin, overrides: dict | None = None) -> ConnectionSettings:
+    """``ConnectionSettings`` from a plugin's connection options (``overrides`` win)."""
+    return ConnectionSettings.from_getter(ConnectionOptions(plugin, overrides).get_option)
 
 
 def build_client(plugin):
     """A ``CippClient`` from a plugin's connection options."""
     from ansible_collections.cipp.cipp.plugins.module_utils._client import CippClient
 
-    settings = ConnectionSettings.from_getter(plugin.get_option)
-    return CippClient(settings, warn=display.warning)
+    return CippClient(build_settings(plugin), warn=display.warning)
 
 
 def ansible_error(exc: CippError) -> AnsibleError:

@@ -1,7 +1,8 @@
 """Start the emulator: ``python -m tests.emulator --fixture default --port 0 --entra-port 0
---info-file PATH [--state-dir DIR] [--log-file FILE]`` (run from the repository root).
+[--powerplatform-port 0] --info-file PATH [--state-dir DIR] [--log-file FILE]`` (run from the
+repository root).
 
-Binds both HTTPS ports (0 = any free port) on 127.0.0.1, generates this run's CA, server
+Binds the three HTTPS ports (CIPP, Entra ID, Power Platform API; 0 = any free port) on 127.0.0.1, generates this run's CA, server
 certificate and client credential files into the state directory, starts serving, and only
 then writes the info file (atomically): its appearance means "ready". Runs until SIGTERM
 or SIGINT, then stops the servers and exits 0, leaving the state directory in place.
@@ -35,6 +36,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (loopback only, by design)")
     parser.add_argument("--port", type=int, default=0, help="CIPP (and control) port; 0 = any free port")
     parser.add_argument("--entra-port", type=int, default=0, help="Entra ID port; 0 = any free port")
+    parser.add_argument("--powerplatform-port", type=int, default=0,
+                        help="Power Platform API port; 0 = any free port")
     parser.add_argument("--info-file", type=Path, help="where to write the info JSON (default <state>/info.json)")
     parser.add_argument("--state-dir", type=Path, help="for CA, keys, PFX, assertion, log (default: a new temp dir)")
     parser.add_argument("--log-file", type=Path, help="emulator log (default <state>/emulator.log)")
@@ -55,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     tls_files = create_tls_files(state_dir)
     reqlog, faults = RequestLog(), FaultSet()
     emulator = Emulator(world, server_context(tls_files), reqlog, faults,
-                        host=args.host, cipp_port=args.port, entra_port=args.entra_port)
+                        host=args.host, cipp_port=args.port, entra_port=args.entra_port,
+                        powerplatform_port=args.powerplatform_port)
     runtime = Runtime(pid=os.getpid(), state_dir=state_dir, ca_file=tls_files.ca_file,
                       log_file=log_file, info_file=info_file)
     write_client_files(world, runtime)
@@ -66,8 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signum, lambda *_: stop.set())
     emulator.start()
     write_info(build_info(world, runtime), info_file)
-    log.info("emulator ready in %.2fs: cipp %s entra %s info %s", time.perf_counter() - started,
-             world.cipp_url, world.entra_url, info_file)
+    log.info("emulator ready in %.2fs: cipp %s entra %s powerplatform %s info %s", time.perf_counter() - started,
+             world.cipp_url, world.entra_url, world.powerplatform_url, info_file)
     while not stop.wait(0.5):
         pass
     log.info("emulator stopping (signal)")

@@ -2,7 +2,7 @@
 
 A rule (``POST /_emulator/faults``)::
 
-    {"service": "cipp" | "entra" | "*", "endpoint": "ListUsers" | "token" | "*",
+    {"service": "cipp" | "entra" | "powerplatform" | "*", "endpoint": "ListUsers" | "token" | "*",
      "method": "GET" (optional), "kind": "status" | "latency" | "drop" | "html" | "timeout",
      "status": 503, "retry_after": 1, "latency_ms": 50, "count": 1 (null = forever),
      "after": 0, "body": <str or JSON> (optional), "after_handler": false}
@@ -28,7 +28,7 @@ from typing import Any
 from .http import HttpResponse
 
 KINDS = ("status", "latency", "drop", "html", "timeout")
-SERVICES = ("cipp", "entra", "*")
+SERVICES = ("cipp", "entra", "powerplatform", "*")
 DEFAULT_TIMEOUT_MS = 30_000
 _ids = itertools.count(1)
 
@@ -166,6 +166,10 @@ def _status_response(status: int, body: Any, service: str) -> HttpResponse:
                                  f"Trace ID: {trace}\r\nCorrelation ID: {corr}\r\nTimestamp: {now}",
             "error_codes": [90033], "timestamp": now, "trace_id": trace, "correlation_id": corr,
             "error_uri": "https://login.microsoftonline.com/error?code=90033"})
+    if service == "powerplatform":
+        # The Power Platform API's error shape: {"error": {"code", "message"}}.
+        return HttpResponse.json(status, {"error": {"code": _phrase(status).replace(" ", ""),
+                                                    "message": f"{status} {_phrase(status)}"}})
     return HttpResponse.text(status, f"{status} {_phrase(status)}")
 
 

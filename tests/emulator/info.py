@@ -87,6 +87,7 @@ def build_info(world: Any, runtime: Runtime) -> dict[str, Any]:
         "cipp_url": world.cipp_url,
         "api_url": f"{world.cipp_url}/api",
         "control_url": f"{world.cipp_url}/_emulator",
+        "powerplatform_url": world.powerplatform_url,
         "authority": world.entra_url,
         "tenant_id": partner.tenant_id,
         "tenant_domain": partner.domain,

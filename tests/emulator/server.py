@@ -1,8 +1,9 @@
 """The HTTPS fronts: sockets in, ``HttpRequest`` to a service, ``HttpResponse`` out.
 
-Two threaded HTTP/1.1 servers (keep-alive) on 127.0.0.1, in one process: the Entra port
-(every request to ``entra.EntraService``) and the CIPP port (``/_emulator/*`` to the control
-plane, everything else to ``cipp.app.CippService``). Each front applies fault rules, calls
+Three threaded HTTP/1.1 servers (keep-alive) on 127.0.0.1, in one process: the Entra port
+(every request to ``entra.EntraService``), the CIPP port (``/_emulator/*`` to the control
+plane, everything else to ``cipp.app.CippService``) and the Power Platform API port (every
+request to ``powerplatform.PowerPlatformService``). Each front applies fault rules, calls
 the service, and logs the outcome before the response is written, so a test that has its
 response can already read the log entry.
 
@@ -25,7 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 from urllib.parse import unquote, urlsplit
 
-from . import entra
+from . import entra, powerplatform
 from .control import PREFIX as CONTROL_PREFIX, ControlPlane
 from .faults import FaultRule, FaultSet, fault_response
 from .http import CaseInsensitiveDict, HttpRequest, HttpResponse
@@ -354,11 +355,11 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class Emulator:
-    """Both fronts, bound on construction (ports known), serving after ``start()``."""
+    """All three fronts, bound on construction (ports known), serving after ``start()``."""
 
     def __init__(self, world: Any, context: ssl.SSLContext, reqlog: RequestLog, faults: FaultSet,
                  host: str = "127.0.0.1", cipp_port: int = 0, entra_port: int = 0,
-                 cipp_factory: ServiceFactory | None = None) -> None:
+                 cipp_factory: ServiceFactory | None = None, powerplatform_port: int = 0) -> None:
         """``cipp_factory`` replaces ``CippService`` (tests of the transport use a stub)."""
         self.world = world
         self.reqlog = reqlog
@@ -366,24 +367,33 @@ class Emulator:
         self.entra_front = Front("entra", world, entra.EntraService, reqlog, faults, entra.endpoint_of)
         self.cipp_front = Front("cipp", world, cipp_factory or _cipp_service, reqlog, faults,
                                 cipp_endpoint_of)
+        self.powerplatform_front = Front("powerplatform", world, powerplatform.PowerPlatformService, reqlog,
+                                         faults, powerplatform.endpoint_of)
         self.entra_server = _Server((host, entra_port), self.entra_front, context)
         self.cipp_server = _Server((host, cipp_port), self.cipp_front, context)
+        self.powerplatform_server = _Server((host, powerplatform_port), self.powerplatform_front, context)
         world.entra_url = f"https://{host}:{self.entra_server.server_address[1]}"
         world.cipp_url = f"https://{host}:{self.cipp_server.server_address[1]}"
+        world.powerplatform_url = f"https://{host}:{self.powerplatform_server.server_address[1]}"
         self._threads: list[threading.Thread] = []
+
+    @property
+    def _servers(self) -> tuple[tuple[str, _Server], ...]:
+        return (("entra", self.entra_server), ("cipp", self.cipp_server),
+                ("powerplatform", self.powerplatform_server))
 
     def attach_control(self, control: ControlPlane) -> None:
         self.cipp_front.control = control
 
     def start(self) -> None:
-        for name, server in (("entra", self.entra_server), ("cipp", self.cipp_server)):
+        for name, server in self._servers:
             thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
                                       name=f"emulator-{name}", daemon=True)
             thread.start()
             self._threads.append(thread)
 
     def stop(self) -> None:
-        for server in (self.entra_server, self.cipp_server):
+        for _name, server in self._servers:
             server.shutdown()
             server.server_close()
         for thread in self._threads:

@@ -6,7 +6,9 @@ One ``World`` lives per emulator process. Services read and change it under ``wo
 A fixture is a folder ``fixtures/<name>/`` with two files:
 ``identity.yaml`` (read by ``identity.load_identity``: partner tenant, app registrations,
 secrets, certificates, users, federated issuers) and ``cipp.yaml`` (read by
-``cipp.state.load_cipp_state``: version, API clients, tenants and their objects).
+``cipp.state.load_cipp_state``: version, API clients, tenants and their objects), plus an
+optional ``powerplatform.yaml`` (read by ``powerplatform.load_powerplatform_state``:
+environments and management-app registrations per tenant).
 """
 from __future__ import annotations
 
@@ -40,12 +42,14 @@ class World:
         self.raw_fixture: dict[str, Any] = {}
         self.identity: Any = None    # identity.IdentityDirectory
         self.cipp: Any = None        # cipp.state.CippState
+        self.powerplatform: Any = None  # powerplatform.PowerPlatformState
         self.reset(fixture)
 
     def reset(self, fixture: str | None = None) -> None:
         """Reload the fixture (the same one unless ``fixture`` names another)."""
         # Imported here so world.py stays importable while the services evolve.
         from .identity import load_identity
+        from .powerplatform import load_powerplatform_state
 
         with self.lock:
             name = fixture or self.fixture_name
@@ -56,11 +60,12 @@ class World:
             self.fixture_name = name
             self.raw_fixture = {
                 part: _parsed_yaml(folder / f"{part}.yaml")
-                for part in ("identity", "cipp")
+                for part in ("identity", "cipp", "powerplatform")
                 if (folder / f"{part}.yaml").exists() or part == "identity"
             }
             self.identity = load_identity(self.raw_fixture["identity"], self.credentials)
             self.cipp = _load_cipp(self.raw_fixture.get("cipp"), self)
+            self.powerplatform = load_powerplatform_state(self.raw_fixture.get("powerplatform"))
             self.generation += 1
 
     @property

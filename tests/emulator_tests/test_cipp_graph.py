@@ -29,7 +29,7 @@ def test_manual_pagination_walks_every_page_once(emu):
     params = {"tenantFilter": CONTOSO, "Endpoint": "users", "$top": "20", "$select": "id", "manualPagination": "true"}
     seen: list[str] = []
     link = None
-    for _ in range(10):
+    for _page in range(10):
         body = cipp.get("ListGraphRequest", **params, **({"nextLink": link} if link else {})).json()
         seen += [r["id"] for r in body["Results"]]
         link = body["Metadata"].get("nextLink")
@@ -87,7 +87,7 @@ def test_all_tenants_is_queued_then_cached(emu):
     assert first["Metadata"]["QueueMessage"] == "Loading data for all tenants. Please check back after the job completes"
     queue_id = first["Metadata"]["QueueId"]
     status = None
-    for _ in range(40):
+    for _attempt in range(40):
         (queue,) = cipp.get("ListCippQueue", QueueId=queue_id).json()
         status = queue["Status"]
         if status.startswith("Completed"):

@@ -43,7 +43,7 @@ def test_compare_alignment_and_drift(emu):
     assert drift["standardId"] == DRIFT
     standards = [d for d in drift["allDeviations"] if d["standardName"].startswith("standards.")]
     assert {d["standardName"]: d["Status"] for d in standards} == {"standards.DisableSharedMailbox": "Accepted",
-                                                                  "standards.EnableMailTips": "New"}
+                                                                   "standards.EnableMailTips": "New"}
     assert drift["acceptedDeviationsCount"] == 1 and drift["currentDeviationsCount"] == 1
     assert drift["customerSpecificDeviationsCount"] == 2          # the two tenant-only CA policies
     granular = cipp.get("ListTenantAlignment", granular="true").json()

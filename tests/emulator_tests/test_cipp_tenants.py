@@ -56,7 +56,7 @@ def test_list_licenses_all_tenants_placeholder_then_rows(emu):
     assert first == [{"Tenant": "Loading data for all tenants. Please check back in 1 minute",
                       "License": "Loading data for all tenants. Please check back in 1 minute"}]
     queue = next(q for q in cipp.get("ListCippQueue").json() if q["Name"] == "Licenses (All Tenants)")
-    for _ in range(40):
+    for _attempt in range(40):
         (queue,) = cipp.get("ListCippQueue", QueueId=queue["RowKey"]).json()
         if queue["Status"] == "Completed":
             break

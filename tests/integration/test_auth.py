@@ -44,7 +44,7 @@ def test_client_secret_token_reaches_cipp(emu):
 def test_pem_certificate_with_separate_key(emu):
     creds = emu.info["clients"]["cert"]
     client, _warnings = client_for(emu, "cert", client_secret=None, certificate_path=creds["cert_pem"],
-                           certificate_key_path=creds["key_pem"])
+                                   certificate_key_path=creds["key_pem"])
     assert client.settings.auth_method == "certificate"
     assert client.call("ListTenants").status == 200
 
@@ -52,7 +52,7 @@ def test_pem_certificate_with_separate_key(emu):
 def test_pfx_certificate_with_password(emu):
     creds = emu.info["clients"]["cert"]
     client, _warnings = client_for(emu, "cert", client_secret=None, certificate_path=creds["pfx_path"],
-                           certificate_password=creds["pfx_password"])
+                                   certificate_password=creds["pfx_password"])
     assert client.call("ListTenants").status == 200
 
 

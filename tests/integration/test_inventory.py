@@ -274,8 +274,8 @@ def test_cache_expires_and_is_per_credential(emu, tmp_path):
 
 
 def test_without_cache_every_call_reads_afresh(emu, token_cache):
-    for _ in range(2):
-        assert inventory(emu, CONFIGS / "all.cipp.yml", "--graph", token_cache=token_cache).rc == 0
+    for attempt in (1, 2):
+        assert inventory(emu, CONFIGS / "all.cipp.yml", "--graph", token_cache=token_cache).rc == 0, attempt
     assert len(cipp_requests(emu, "ListTenants")) == 2
     assert len(emu.control.token_requests()) == 1  # the token cache still saves the sign-in
 
@@ -286,7 +286,8 @@ def test_bad_credential_is_a_clean_error_naming_the_fix(emu, token_cache):
         run = inventory(emu, CONFIGS / "all.cipp.yml", "--list", *verbosity, token_cache=token_cache,
                         env={"CIPP_CLIENT_SECRET": wrong})
         assert run.rc == 0  # Ansible's default: report the source, go on without its hosts
-        assert hosts_of(run.as_json()) == set()
+        if not verbosity:
+            assert hosts_of(run.as_json()) == set()
         assert "the client secret is wrong" in run.stderr and "CIPP_CLIENT_SECRET" in run.stderr, run.stderr
         assert "AADSTS7000215" in run.stderr
         assert "Traceback" not in run.output
@@ -298,9 +299,9 @@ def test_bad_credential_is_a_clean_error_naming_the_fix(emu, token_cache):
     assert strict.rc != 0 and "the client secret is wrong" in strict.stderr and "Traceback" not in strict.output
 
 
-def test_missing_connection_option_names_the_variable(emu, tmp_path):
-    run = inventory(emu, CONFIGS / "all.cipp.yml", "--list", env={"CIPP_API_URL": "",
-                                                                   "ANSIBLE_INVENTORY_ENABLED": PLUGIN})
+def test_missing_connection_option_names_the_variable(emu):
+    run = inventory(emu, CONFIGS / "all.cipp.yml", "--list",
+                    env={"CIPP_API_URL": "", "ANSIBLE_INVENTORY_ENABLED": PLUGIN})
     assert hosts_of(run.as_json()) == set()
     assert "option 'api_url' is required" in run.stderr and "CIPP_API_URL" in run.stderr, run.stderr
     assert "CIPP_* environment variables" in run.stderr and "Traceback" not in run.output
@@ -318,17 +319,24 @@ def test_only_cipp_config_file_names_are_read(emu, tmp_path):
 
 def test_awx_inventory_source_with_the_credential_types_injected_env(emu, tmp_path):
     """AWX injects every field of the credential type, unset ones as empty strings, and runs
-    ``ansible-inventory --list --export``; the plugin needs nothing else."""
+    ``ansible-inventory --list`` with its standard inventory update settings; the plugin needs
+    nothing else."""
     creds = emu.info["clients"]["editor"]
     env = {"CIPP_API_URL": emu.info["api_url"], "CIPP_TENANT_ID": emu.info["tenant_id"],
            "CIPP_CLIENT_ID": creds["client_id"], "CIPP_CLIENT_SECRET": creds["client_secret"],
            "CIPP_CERTIFICATE_PATH": "", "CIPP_CERTIFICATE_PASSWORD": "", "CIPP_SCOPE": "",
            "CIPP_AUTHORITY": emu.info["authority"], "CIPP_CA_PATH": emu.info["ca_file"],
-           "CIPP_TOKEN_CACHE": str(tmp_path / "tokens.json")}
-    run = inventory(emu, CONFIGS / "constructed.cipp.yml", "--list", "--export", env=env)
-    assert run.rc == 0, run.output
+           "CIPP_TOKEN_CACHE": str(tmp_path / "tokens.json"),
+           # awx/main/constants.py STANDARD_INVENTORY_UPDATE_ENV
+           "ANSIBLE_INVENTORY_UNPARSED_FAILED": "True", "ANSIBLE_INVENTORY_EXPORT": "True",
+           "ANSIBLE_VERBOSE_TO_STDERR": "True"}
+    run = inventory(emu, CONFIGS / "constructed.cipp.yml", "--list", env=env)
+    assert run.rc == 0 and "WARNING" not in run.stderr, run.output
     listing = run.as_json()
     assert len(hosts_of(listing)) >= 20 and "contoso.com" in members(listing, "dot_com")
+    failed_sync = inventory(emu, CONFIGS / "constructed.cipp.yml", "--list",
+                            env={**env, "CIPP_CLIENT_SECRET": "Wr0ng8Q~not.the.secret"})
+    assert failed_sync.rc != 0 and "the client secret is wrong" in failed_sync.stderr, failed_sync.output
 
 
 def test_fan_out_over_the_inventory(emu, token_cache, tmp_path):
@@ -375,3 +383,16 @@ def test_every_test_config_parses(emu, token_cache, tmp_path, config):
         source = cached_config(tmp_path)
     run = inventory(emu, source, "--graph", token_cache=token_cache, env={"ANSIBLE_INVENTORY_ENABLED": PLUGIN})
     assert run.rc == 0 and "contoso.com" in run.stdout, run.output
+
+
+def test_connection_group_and_interpreter_options(emu, token_cache, tmp_path):
+    config = tmp_path / "bare.cipp.yml"
+    config.write_text("plugin: cipp.cipp.tenants\ninclude: [contoso.com]\ngroup: ''\nansible_connection: ''\n")
+    listing = inventory(emu, config, "--list", token_cache=token_cache).as_json()
+    assert hosts_of(listing) == {"contoso.com"} and "cipp_tenants" not in listing
+    assert not {"ansible_connection", "ansible_python_interpreter"} & set(listing["_meta"]["hostvars"]["contoso.com"])
+    config.write_text("plugin: cipp.cipp.tenants\ninclude: [contoso.com]\ngroup: m365\nuse_playbook_python: false\n")
+    listing = inventory(emu, config, "--list", token_cache=token_cache).as_json()
+    assert members(listing, "m365") == {"contoso.com"}
+    contoso = listing["_meta"]["hostvars"]["contoso.com"]
+    assert contoso["ansible_connection"] == "local" and "ansible_python_interpreter" not in contoso

@@ -24,7 +24,7 @@ from plugins.module_utils._manifest import check_request, endpoint_role, find_en
 from ..http import CaseInsensitiveDict, HttpRequest, HttpResponse
 from . import auth, psvalue
 from .framework import HANDLERS, Caller, Ctx, Escape, HostCrash, json_response, text_response
-from . import handlers  # noqa: F401  (registers every handler)
+from . import handlers as _registers_handlers  # noqa: F401  (imported for its side effect: registers every handler)
 
 LANDING_PAGE = """<!DOCTYPE html>
 <html lang="en">

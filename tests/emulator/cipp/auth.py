@@ -69,7 +69,7 @@ def easy_auth(req: HttpRequest, world: Any) -> Caller | HttpResponse:
     """Validate the bearer token like App Service would; returns the caller or the 401/403."""
     state = world.cipp
     header = req.headers.get("Authorization") or ""
-    scheme, _, token = header.partition(" ")
+    scheme, _sep, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return _unauthorized(world, req, "easy-auth: no bearer token")
     try:

@@ -108,6 +108,14 @@ COMPARISON_OPS = {"eq", "ne", "gt", "ge", "lt", "le"}
 FUNCTIONS = {"startswith", "endswith", "contains", "tolower", "toupper"}
 
 
+def _either(a, b):
+    return lambda o, env: a(o, env) or b(o, env)
+
+
+def _both(a, b):
+    return lambda o, env: a(o, env) and b(o, env)
+
+
 class _Parser:
     def __init__(self, text: str, type_name: str, known: Callable[[str], bool]):
         self.text = text
@@ -159,7 +167,7 @@ class _Parser:
         while self.word() == "or":
             self.take()
             right = self.and_expr()
-            left = (lambda a, b: lambda o, env: a(o, env) or b(o, env))(left, right)
+            left = _either(left, right)
         return left
 
     def and_expr(self):
@@ -167,7 +175,7 @@ class _Parser:
         while self.word() == "and":
             self.take()
             right = self.unary()
-            left = (lambda a, b: lambda o, env: a(o, env) and b(o, env))(left, right)
+            left = _both(left, right)
         return left
 
     def unary(self):
@@ -205,7 +213,7 @@ class _Parser:
         tok = self.peek()
         if tok is None:
             raise self.syntax()
-        kind, value, _ = tok
+        kind, value, _pos = tok
         if kind == "str":
             self.i += 1
             literal = value[1:-1].replace("''", "'")
@@ -399,7 +407,7 @@ def _search(items: list[dict[str, Any]], search: str | None) -> list[dict[str, A
     out = []
     for item in items:
         for clause in clauses:
-            prop, _, needle = clause.partition(":")
+            prop, _sep, needle = clause.partition(":")
             value = _get_ci(item, prop.strip())
             if isinstance(value, str) and needle.strip().lower() in value.lower():
                 out.append(item)
@@ -444,7 +452,7 @@ class Request:
             path = parts.path
             query = parts.query
         else:
-            path, _, query = url.partition("?")
+            path, _sep, query = url.partition("?")
             path = "/" + path.lstrip("/")
         segments = [unquote(s) for s in path.split("/") if s]
         self.version = "beta"

@@ -34,7 +34,7 @@ class ExactDuplicateKeys(Exception):
 
 def _pairs_hook(pairs: list[tuple[str, Any]]) -> CaseInsensitiveDict:
     seen: dict[str, str] = {}
-    for key, _ in pairs:
+    for key, _value in pairs:
         lowered = key.lower()
         if lowered in seen:
             if seen[lowered] == key:

@@ -243,15 +243,17 @@ class TenantData:
     @property
     def users(self) -> dict[str, dict[str, Any]]:
         """The tenant's users (generated on first use for large tenants: resets stay fast)."""
+        self._generate_pending()
+        return self._users
+
+    def _generate_pending(self) -> None:
         if self._pending is not None:
             pending, self._pending = self._pending, None
             pending()
-        return self._users
 
     @property
     def _upn(self) -> dict[str, str]:
-        if self._pending is not None:
-            _ = self.users
+        self._generate_pending()
         return self._upn_index
 
     def add_user(self, user: dict[str, Any]) -> None:
@@ -592,7 +594,7 @@ class CippState:
 
     def _user_from_spec(self, tenant: TenantData, spec: dict[str, Any], domain: str, rng: random.Random) -> dict[str, Any]:
         upn = spec["upn"] if "@" in str(spec["upn"]) else f"{spec['upn']}@{domain}"
-        display = spec.get("displayName") or upn.split("@")[0]
+        display = spec.get("displayName") or upn.split("@", maxsplit=1)[0]
         shared = bool(spec.get("shared"))
         uid = spec.get("id") or det_uuid(rng)
         licenses = [] if shared else list(spec.get("licenses") or [])

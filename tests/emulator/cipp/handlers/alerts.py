@@ -70,7 +70,7 @@ def list_alerts_queue(ctx: Ctx):
         translated = " and ".join(
             f"When {psvalue.ps_str(psvalue.path(c, 'Property.label'))} is {psvalue.ps_str(psvalue.path(c, 'Operator.label'))} "
             f"{psvalue.ps_str(psvalue.path(c, 'input.value'))}" for c in psvalue.as_list(psvalue.ci(conditions)))
-        entry = {"Tenants": [t for t in psvalue.as_list(psvalue.member(psvalue.ci(tenants), "label"))],
+        entry = {"Tenants": list(psvalue.as_list(psvalue.member(psvalue.ci(tenants), "label"))),
                  "Conditions": translated, "excludedTenants": psvalue.as_list(_load(rule.get("excludedTenants"))),
                  "Actions": ",".join(psvalue.ps_str(a) for a in psvalue.as_list(psvalue.member(psvalue.ci(actions), "label"))),
                  "LogType": rule.get("type"), "EventType": "Audit log Alert", "RowKey": rule["RowKey"],
@@ -116,7 +116,10 @@ def add_alert(ctx: Ctx):
     tenants = ctx.b("tenantFilter")
     row_key = ctx.b("RowKey") if psvalue.truthy(ctx.b("RowKey")) else str(uuid.uuid4())
     plain = json.loads(json.dumps(ctx.body)) if isinstance(ctx.body, dict) else {}
-    get = (lambda key: next((v for k, v in plain.items() if k.lower() == key.lower()), None))
+
+    def get(key):
+        return next((v for k, v in plain.items() if k.lower() == key.lower()), None)
+
     rule = {"Tenants": _stored_json(get("tenantFilter")), "excludedTenants": _stored_json(get("excludedTenants")),
             "Conditions": _stored_json(get("conditions")), "Actions": _stored_json(get("actions")),
             "type": ctx.b("logbook.value"), "RowKey": psvalue.ps_str(row_key), "PartitionKey": "Webhookv2",

@@ -103,7 +103,7 @@ def graph_read(ctx: Ctx, tenant_ref: Any, url: str, *, no_pagination: bool = Fal
     if tenant is None:
         raise HelperError(f"Could not get token: {token_error(tenant_ref, ctx)}")
     try:
-        items, _ = g.follow_all(ctx.state, tenant, url, no_pagination=no_pagination)
+        items, _next_link = g.follow_all(ctx.state, tenant, url, no_pagination=no_pagination)
     except g.GraphError as exc:
         raise HelperError(exc.message) from None
     if len(items) == 1 and isinstance(items[0], dict) and "@odata.context" in items[0]:

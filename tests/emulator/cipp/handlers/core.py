@@ -155,11 +155,14 @@ def list_logs(ctx: Ctx):
         start = psvalue.coalesce(ctx.q("StartDate"), ctx.q("DateFilter"))
         end = psvalue.coalesce(ctx.q("EndDate"), ctx.q("DateFilter"))
         if start and end:
-            parts = (lambda p: _date_key(start) <= p <= _date_key(end))
+            def parts(p):
+                return _date_key(start) <= p <= _date_key(end)
         elif start:
-            parts = (lambda p: p == _date_key(start))
+            def parts(p):
+                return p == _date_key(start)
         else:
-            parts = (lambda p: p == today)
+            def parts(p):
+                return p == today
     else:
         for name in ("Tenant", "User", "Severity", "API", "DateFilter", "StartDate", "EndDate"):
             if ctx.q(name) is not None:
@@ -167,7 +170,9 @@ def list_logs(ctx: Ctx):
                          f"ListLogs reads {name} only together with Filter=true; without it the filter is ignored "
                          "and today's log is returned.", "add Filter=true")
         levels, username, tenant_filter, api_filter = list(DEFAULT_LEVELS), "*", None, None
-        parts = (lambda p: p == today)
+
+        def parts(p):
+            return p == today
     allowed = ctx.caller.allowed_tenants
     allowed_domains = set()
     if allowed is not None:
@@ -303,7 +308,7 @@ def _single_tenant(ctx: Ctx, tenant_filter: str, endpoint: str, version: str, pa
                    no_pagination: bool, next_link: str | None, manual: bool) -> list[dict[str, Any]] | tuple:
     """The default branch of Get-GraphRequestList: (results, nextLink)."""
     tenant = resolve(ctx, tenant_filter)
-    if tenant is not None and ("%" in endpoint or any("%" in v for _, v in pairs)):
+    if tenant is not None and ("%" in endpoint or any("%" in v for _key, v in pairs)):
         endpoint = _text_replace(endpoint, tenant)
         pairs = [(k, _text_replace(v, tenant)) for k, v in pairs]
     uri = f"{g.GRAPH}/{version}/{endpoint}" + (f"?{_query_string(pairs)}" if pairs else "")
@@ -335,7 +340,7 @@ def _tenant_rows(ctx: Ctx, tenant, endpoint: str, version: str, pairs: list[tupl
     """Push-ListGraphRequestQueue for one tenant: the cached rows, or None when the activity fails
     (errors, and also an empty result: `$Results[-1]` on $null throws there)."""
     try:
-        rows, _ = _single_tenant(ctx, tenant.default_domain, endpoint, version, pairs, no_pagination, None, False)
+        rows, _next_link = _single_tenant(ctx, tenant.default_domain, endpoint, version, pairs, no_pagination, None, False)
     except HelperError:
         return None
     return rows or None
@@ -367,7 +372,7 @@ def _all_tenants(ctx: Ctx, endpoint: str, version: str, pairs: list[tuple[str, s
     rows = [(domain, data) for domain, (stamp, data) in sorted(cache.items()) if stamp >= fresh and domain in managed]
     if rows:
         parts = []
-        for _, data in rows:
+        for _tenant, data in rows:
             d = data.strip()
             if len(d) > 2 and d[0] == "[" and d[-1] == "]":
                 parts.append(d[1:-1])

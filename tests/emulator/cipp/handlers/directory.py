@@ -142,12 +142,12 @@ def assign_license(state: CippState, tenant: TenantData, ref: str, add: list[str
     current = {lic["skuId"].lower() for lic in user["assignedLicenses"]}
     for sku_id in add + remove:
         if not is_guid(sku_id):
-            return 400, f"Invalid value specified for property 'skuId' of resource 'AssignedLicense'."
+            return 400, "Invalid value specified for property 'skuId' of resource 'AssignedLicense'."
         if tenant.license_entry(sku_id.lower()) is None and tenant.license_entry(sku_id) is None:
             return 400, f"License {sku_id} does not correspond to a valid company License."
     for sku_id in remove:
         if sku_id.lower() not in current:
-            return 400, f"User does not have a corresponding license."
+            return 400, "User does not have a corresponding license."
     new_adds = [s for s in add if s.lower() not in current]
     if new_adds and not user.get("usageLocation"):
         return 400, "License assignment cannot be done for user with invalid usage location."
@@ -226,7 +226,10 @@ def exo_add_member(tenant: TenantData, group_ref: str, member_ref: str) -> None:
     if group is None:
         raise fail(f"Couldn't find object \"{group_ref}\". Please make sure that it was spelled correctly or specify a "
                    "different object.")
-    found = tenant.find_object(member_ref) or ((lambda u: ("user", u) if u else None)(tenant.find_user(member_ref)))
+    found = tenant.find_object(member_ref)
+    if not found:
+        member_user = tenant.find_user(member_ref)
+        found = ("user", member_user) if member_user else None
     if not found:
         raise fail(f"Couldn't find object \"{member_ref}\". Please make sure that it was spelled correctly or specify a "
                    "different object.")

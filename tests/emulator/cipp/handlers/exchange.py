@@ -133,7 +133,7 @@ MAILBOX_PARAMS = (("Anr", "String"), ("Archive", "Bool"), ("Filter", "String"), 
                   ("Identity", "String"))
 
 
-@handler("ListMailboxes", extra_keys=tuple(name for name, _ in MAILBOX_PARAMS))
+@handler("ListMailboxes", extra_keys=tuple(name for name, _default in MAILBOX_PARAMS))
 def list_mailboxes(ctx: Ctx):
     tenant_filter = ctx.q("tenantFilter")
     if psvalue.eq_true(ctx.q("UseReportDB")):
@@ -471,7 +471,7 @@ def add_shared_mailbox(ctx: Ctx):
     state = ctx.state
     results: list[str] = []
     tenant_ref = ctx.b("tenantID")
-    aliases = [a for a in re.split(r"\n", psvalue.ps_str(ctx.b("addedAliases")))] if ctx.b("addedAliases") is not None else [""]
+    aliases = re.split(r"\n", psvalue.ps_str(ctx.b("addedAliases"))) if ctx.b("addedAliases") is not None else [""]
     email = f"{psvalue.ps_str(ctx.b('username'))}@{psvalue.ps_str(ctx.b('domain'))}"
     if ctx.b("tenantID") is None and ctx.b("tenantFilter") is not None:
         ctx.flag("ignored_field", f"body.{ctx.body_key('tenantFilter')}", "AddSharedMailbox reads the tenant from "

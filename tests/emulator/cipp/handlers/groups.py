@@ -64,7 +64,7 @@ def list_groups(ctx: Ctx):
     elif psvalue.eq_true(ctx.q("expandOwners")):
         select += "&$expand=owners($select=userPrincipalName)"
     try:
-        items, _ = g.follow_all(ctx.state, tenant, f"https://graph.microsoft.com/beta/groups?$top=999&select={select}")
+        items, _next_link = g.follow_all(ctx.state, tenant, f"https://graph.microsoft.com/beta/groups?$top=999&select={select}")
     except g.GraphError as exc:
         return ps_response(403, normalize(exc.message))
     out = [_decorate_list(dict(i)) for i in items]
@@ -155,7 +155,10 @@ def _normalized_type(group_type: str) -> str:
 def new_cipp_group(ctx: Ctx, body: Any, tenant_ref: str) -> dict[str, Any]:
     """New-CIPPGroup: {Success, Message, GroupId, ...}."""
     state = ctx.state
-    get = (lambda path: psvalue.path(body, path) if isinstance(body, dict) else None)
+
+    def get(path):
+        return psvalue.path(body, path) if isinstance(body, dict) else None
+
     display = get("displayName")
     safe = re.sub(r"[^a-zA-Z0-9-]", "_", psvalue.ps_str(display))
     cache_key = f"{tenant_ref}_{safe}"
@@ -186,7 +189,7 @@ def new_cipp_group(ctx: Ctx, body: Any, tenant_ref: str) -> dict[str, Any]:
         if not psvalue.truthy(get("username")) or normalized in ("Generic", "AzureRole"):
             nickname = str(uuid.uuid4())[:10]
         else:
-            nickname = re.sub(r"[^a-zA-Z0-9_-]", "", username.split("@")[0]) or str(uuid.uuid4())
+            nickname = re.sub(r"[^a-zA-Z0-9_-]", "", username.split("@", maxsplit=1)[0]) or str(uuid.uuid4())
         ctx.log(f"Creating group {psvalue.ps_str(display)} of type {normalized}" + (f" with email {email}" if needs_email else ""),
                 "Info", tenant=tenant_ref)
         tenant = ctx.tenant(tenant_ref)

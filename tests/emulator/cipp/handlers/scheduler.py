@@ -85,7 +85,10 @@ def add_scheduled_task(ctx: Ctx, task: Any, *, hidden: bool = False, disallow_du
         ctx.changed()
         _maybe_run(ctx, existing)
         return f"Task {existing['Name']} scheduled to run now"
-    get = (lambda name: psvalue.member(task, name))
+
+    def get(name):
+        return psvalue.member(task, name)
+
     key = get("RowKey") or str(uuid.uuid4())
     name = psvalue.ps_str(get("Name"))
     if psvalue.truthy(disallow_duplicate):
@@ -126,7 +129,7 @@ def add_scheduled_task(ctx: Ctx, task: Any, *, hidden: bool = False, disallow_du
         try:
             scheduled = int(desired_start)
         except (TypeError, ValueError):
-            scheduled = scheduled
+            pass  # keeps the task's ScheduledTime
     try:
         scheduled_int = int(float(psvalue.ps_str(scheduled))) if not psvalue.is_blank(scheduled) else 0
     except ValueError:

@@ -319,7 +319,7 @@ def list_tenant_alignment(ctx: Ctx):
 
 
 def _ca_capable(ctx: Ctx, tenant) -> bool:
-    return any(name.upper().startswith("AAD_PREMIUM") for entry in tenant.licenses for name, _ in entry["sku"].plans)
+    return any(name.upper().startswith("AAD_PREMIUM") for entry in tenant.licenses for name, _status in entry["sku"].plans)
 
 
 def drift(ctx: Ctx, tenant_filter: str) -> list[dict[str, Any]]:

@@ -45,7 +45,7 @@ def new_password() -> str:
     pool_upper, pool_lower, digits, special = "ABCDEFGHKLMNPRSTUVWXYZ", "abcdefghkmnrstuvwxyz", "23456789", "$%&*#"
     pool = pool_upper + pool_lower + digits + special
     while True:
-        password = "".join(secrets.choice(pool) for _ in range(14))
+        password = "".join(secrets.choice(pool) for _i in range(14))
         if (any(c in pool_upper for c in password) and any(c in pool_lower for c in password)
                 and any(c in digits for c in password) and any(c in special for c in password)):
             return password
@@ -84,7 +84,7 @@ def list_users(ctx: Ctx):
     tenant = ctx.tenant(tenant_filter)
     if tenant is None:
         flag_unknown_tenant(ctx, "query.tenantFilter", tenant_filter, "ListUsers answers [] (the Graph helper's "
-                                                                       "refusal is non-terminating).")
+                                                                      "refusal is non-terminating).")
         return json_response(200, [])
     select = f"&$select={','.join(sorted(BASE_SELECT, key=str.lower))}" if user_id else ""
     url = (f"https://graph.microsoft.com/beta/users/{user_id or ''}?$top=999&$filter={graph_filter or ''}&$count=true"
@@ -103,7 +103,7 @@ def _graph_items(ctx: Ctx, tenant: TenantData, url: str) -> list[dict[str, Any]]
     if "$filter=&" in url:
         url = url.replace("$filter=&", "")
     try:
-        items, _ = g.follow_all(ctx.state, tenant, url)
+        items, _next_link = g.follow_all(ctx.state, tenant, url)
     except g.GraphError as exc:
         raise Escape(exc.message) from None
     return [dict(i) for i in items]
@@ -119,7 +119,7 @@ def list_user_groups(ctx: Ctx):
     url = (f"https://graph.microsoft.com/beta/users/{user_id}/memberOf/$/microsoft.graph.group?$select=id,displayName,"
            "mailEnabled,securityEnabled,groupTypes,onPremisesSyncEnabled,mail,isAssignableToRole&$orderby=displayName asc")
     try:
-        items, _ = g.follow_all(ctx.state, tenant, url, no_pagination=True)
+        items, _next_link = g.follow_all(ctx.state, tenant, url, no_pagination=True)
     except g.GraphError as exc:
         raise Escape(exc.message) from None
     out = []
@@ -224,7 +224,10 @@ def add_user(ctx: Ctx):
 
 def new_user_task(ctx: Ctx, user_obj: Any) -> dict[str, Any]:
     """New-CIPPUserTask (also the scheduled-task runner)."""
-    get = (lambda path: psvalue.path(user_obj, path) if isinstance(user_obj, dict) else None)
+
+    def get(path):
+        return psvalue.path(user_obj, path) if isinstance(user_obj, dict) else None
+
     tenant_ref = get("tenantFilter")
     results: list[Any] = []
     created = new_cipp_user(ctx, user_obj)
@@ -234,7 +237,7 @@ def new_user_task(ctx: Ctx, user_obj: Any) -> dict[str, Any]:
     if lic_values:
         results.append(single_license(ctx, tenant_ref, upn, upn, [psvalue.ps_str(v) for v in lic_values], []))
     if psvalue.truthy(get("AddedAliases")):
-        aliases = [a for a in re.split(r"\s", psvalue.ps_str(get("AddedAliases")))]
+        aliases = re.split(r"\s", psvalue.ps_str(get("AddedAliases")))
         results.append(add_alias(ctx, tenant_ref, upn, aliases))
     copy_from = None
     if psvalue.truthy(get("copyFrom.value")):
@@ -287,7 +290,10 @@ def new_user_task(ctx: Ctx, user_obj: Any) -> dict[str, Any]:
 
 def new_cipp_user(ctx: Ctx, user_obj: Any) -> dict[str, Any]:
     """New-CIPPUser: raises HelperError('Failed to create user. Error:...')."""
-    get = (lambda path: psvalue.path(user_obj, path) if isinstance(user_obj, dict) else None)
+
+    def get(path):
+        return psvalue.path(user_obj, path) if isinstance(user_obj, dict) else None
+
     tenant_ref = get("tenantFilter")
     password = get("password") if psvalue.truthy(get("password")) else new_password()
     domain = get("Domain") if psvalue.truthy(get("Domain")) else get("PrimDomain.value")
@@ -487,13 +493,16 @@ def edit_user(ctx: Ctx):
 def set_cipp_user(ctx: Ctx, user_obj: Any) -> list[Any]:
     """Set-CIPPUser: its Results list (failures inside)."""
     state = ctx.state
-    get = (lambda path: psvalue.path(user_obj, path) if isinstance(user_obj, dict) else None)
+
+    def get(path):
+        return psvalue.path(user_obj, path) if isinstance(user_obj, dict) else None
+
     results: list[Any] = []
     tenant_ref = get("tenantFilter")
     tenant = ctx.tenant(tenant_ref)
     if tenant is None:
         flag_unknown_tenant(ctx, "body.tenantFilter", tenant_ref, "EditUser answers 'Success. The user has been edited.' "
-                                                                    "and changes nothing.")
+                                                                  "and changes nothing.")
     uid = psvalue.ps_str(get("id"))
     licenses = psvalue.as_list(psvalue.member(get("licenses"), "value"))
     domain = get("Domain") if psvalue.truthy(get("Domain")) else get("primDomain.value")
@@ -567,7 +576,7 @@ def set_cipp_user(ctx: Ctx, user_obj: Any) -> list[Any]:
         results.append(f"We've failed to assign the license. {exc}")
     # -- aliases --------------------------------------------------------------------------
     if psvalue.truthy(get("AddedAliases")):
-        aliases = [a for a in re.split(r"\s", psvalue.ps_str(get("AddedAliases")))]
+        aliases = re.split(r"\s", psvalue.ps_str(get("AddedAliases")))
         try:
             if tenant is not None:
                 for alias in aliases:
@@ -789,7 +798,10 @@ COLLECTION_ACTIONS = ("AccessNoAutomap", "AccessAutomap", "OnedriveAccess")
 def validate_offboarding(body: Any) -> dict[str, Any]:
     """Test-CIPPOffboardingRequest."""
     errors: list[str] = []
-    get = (lambda path: psvalue.path(body, path) if isinstance(body, dict) else None)
+
+    def get(path):
+        return psvalue.path(body, path) if isinstance(body, dict) else None
+
     tenant = psvalue.coalesce(get("tenantFilter.value"), get("tenantFilter"))
     if psvalue.is_blank(tenant):
         errors.append("'tenantFilter' is required and must resolve to a tenant domain (a string, or an object with a "
@@ -873,7 +885,10 @@ def _run_offboarding(ctx: Ctx, task: dict[str, Any], params: dict[str, Any]) -> 
     user = tenant.find_user(username)
     if user is None:
         raise HelperError(g.not_found(username).message)
-    opt = (lambda name: psvalue.member(options, name))
+
+    def opt(name):
+        return psvalue.member(options, name)
+
     out: list[Any] = []
 
     def attempt(func):
