@@ -8,15 +8,11 @@ from __future__ import absolute_import, annotations, division, print_function
 __metaclass__ = type
 
 from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippConfigError
-from ansible_collections.cipp.cipp.plugins.module_utils._graph_pages import graph_pages
+from ansible_collections.cipp.cipp.plugins.module_utils._graph_pages import graph_pages, odata_literal
 from ansible_collections.cipp.cipp.plugins.module_utils._users import is_guid
 
 IN_CLAUSE_LIMIT = 15  # Graph accepts at most 15 values in one "in (...)" filter
 MEMBER_SELECT = "id,userPrincipalName,displayName,mail"
-
-
-def odata_literal(value: str) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
 
 
 def find_groups(client, tenant: str, name: str | None = None, group_id: str | None = None) -> list:

@@ -12,6 +12,11 @@ from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippApiEr
 MAX_PAGES = 1000  # 999 users a page: a million objects before we call it a loop
 
 
+def odata_literal(value: str) -> str:
+    """``value`` as an OData string literal (single quotes doubled)."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
 def graph_pages(client, tenant: str, endpoint: str, params: dict) -> tuple:
     """All objects of Graph collection ``endpoint`` and the number of pages read."""
     query = dict(params, tenantFilter=tenant, Endpoint=endpoint, manualPagination="true")

@@ -10,6 +10,7 @@ __metaclass__ = type
 from ansible_collections.cipp.cipp.plugins.module_utils._directory import find_groups, group_links, resolve_user_ids
 from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippConfigError
 from ansible_collections.cipp.cipp.plugins.module_utils._resource import StatefulResource
+from ansible_collections.cipp.cipp.plugins.module_utils._shapes import label_value
 from ansible_collections.cipp.cipp.plugins.module_utils._users import is_guid
 
 # option value: (AddGroup groupType, ExecGroupsDelete GroupType)
@@ -44,7 +45,8 @@ def group_type_of(group: dict) -> str:
 
 
 def _linked(ids: list, names: dict) -> list:
-    return [{"value": i, "label": names.get(i, i), "addedFields": {"userPrincipalName": names.get(i, i)}} for i in ids]
+    """Members/owners as EditGroup reads them: the object id in ``value``, the UPN in ``addedFields``."""
+    return [dict(label_value(i, names.get(i, i)), addedFields={"userPrincipalName": names.get(i, i)}) for i in ids]
 
 
 class GroupResource(StatefulResource):
@@ -113,7 +115,7 @@ class GroupResource(StatefulResource):
 
     # ------------------------------------------------------------------ writes
     def create(self, desired: dict) -> None:
-        body = {"tenantFilter": {"value": self.tenant, "label": self.tenant}, "displayName": desired["display_name"],
+        body = {"tenantFilter": label_value(self.tenant), "displayName": desired["display_name"],
                 "groupType": GROUP_TYPES[desired["group_type"]][0]}
         if desired.get("description"):
             body["description"] = desired["description"]
@@ -122,11 +124,11 @@ class GroupResource(StatefulResource):
         for relation in ("members", "owners"):
             if desired.get(relation):
                 ids = resolve_user_ids(self.client, self.tenant, desired[relation], relation)
-                body[relation] = [{"value": ids[n], "label": n} for n in desired[relation]]
+                body[relation] = [label_value(ids[n], n) for n in desired[relation]]
         self.client.call("AddGroup", body=body)
 
     def update(self, current: dict, changes: dict, desired: dict) -> None:
-        body = {"tenantFilter": self.tenant, "groupId": {"value": current["id"], "label": current["display_name"]},
+        body = {"tenantFilter": self.tenant, "groupId": label_value(current["id"], current["display_name"]),
                 "groupName": current["display_name"]}
         properties = (("display_name", "displayName"), ("description", "description"), ("mail_nickname", "mailNickname"))
         if any(option in changes for option, _field in properties):

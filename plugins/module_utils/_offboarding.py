@@ -13,6 +13,7 @@ import time
 
 from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippApiError, CippConfigError
 from ansible_collections.cipp.cipp.plugins.module_utils._results import result_failures, result_messages
+from ansible_collections.cipp.cipp.plugins.module_utils._shapes import label_value
 from ansible_collections.cipp.cipp.plugins.module_utils._users import check_upn, find_user
 
 # option: ExecOffboardUser flag, for steps whose effect can be read back
@@ -44,9 +45,6 @@ ACCESS_LISTS = {"mailbox_access": "AccessAutomap", "mailbox_access_no_automap": 
 DONE_STATES = ("completed", "failed")
 WAIT_POLL_START, WAIT_POLL_MAX = 1.0, 5.0
 
-
-def _labelled(value: str) -> dict:
-    return {"value": value, "label": value}
 
 
 class Offboarding:
@@ -143,15 +141,15 @@ class Offboarding:
     # ------------------------------------------------------------------ request
     def request_body(self, steps: list) -> dict:
         p = self.params
-        body = {"tenantFilter": _labelled(self.tenant), "user": [_labelled(self.upn)]}
+        body = {"tenantFilter": label_value(self.tenant), "user": [label_value(self.upn)]}
         for option in steps:
             flag = STATEFUL_STEPS.get(option) or ACTION_STEPS.get(option)
             if flag:
                 body[flag] = True
             elif option in ACCESS_LISTS:
-                body[ACCESS_LISTS[option]] = [_labelled(who) for who in p[option]]
+                body[ACCESS_LISTS[option]] = [label_value(who) for who in p[option]]
         if "forward_to" in steps:
-            body["forward"] = _labelled(p["forward_to"])
+            body["forward"] = label_value(p["forward_to"])
             body["KeepCopy"] = bool(p["keep_copy"])
         if "out_of_office" in steps:
             body["OOO"] = p["out_of_office"]

@@ -10,6 +10,7 @@ __metaclass__ = type
 
 from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippConfigError
 from ansible_collections.cipp.cipp.plugins.module_utils._manifest import find_endpoint
+from ansible_collections.cipp.cipp.plugins.module_utils._shapes import label_value
 
 TENANT_FIELD_NAMES = ("tenantfilter", "tenantid")
 
@@ -61,7 +62,7 @@ def tenant_value(endpoint: str, name: str, tenant_domain: str):
     (a bare string is dropped there), or a list of them (``AddCAPolicy`` deploys to each)."""
     found = find_endpoint(endpoint)
     node = _body_properties(found[1]).get(name) if found else None
-    labelled = {"value": tenant_domain, "label": tenant_domain}
+    labelled = label_value(tenant_domain)
     if _node_type(node) == "labelvalue":
         return labelled
     if _node_type(node) == "array" and _node_type(node.get("items")) == "labelvalue":

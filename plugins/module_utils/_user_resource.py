@@ -10,6 +10,7 @@ __metaclass__ = type
 
 from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippConfigError
 from ansible_collections.cipp.cipp.plugins.module_utils._resource import StatefulResource
+from ansible_collections.cipp.cipp.plugins.module_utils._shapes import label_value
 from ansible_collections.cipp.cipp.plugins.module_utils._users import (
     check_upn, find_user, is_guid, sku_index, tenant_skus)
 
@@ -50,9 +51,6 @@ ARGUMENT_SPEC = dict(
        for name in PROFILE_FIELDS},
 )
 
-
-def _labelled(value: str) -> dict:
-    return {"value": value, "label": value}
 
 
 class UserResource(StatefulResource):
@@ -177,7 +175,7 @@ class UserResource(StatefulResource):
 
     def _license_values(self, names: list) -> list:
         index = sku_index(self._sku_rows())
-        return [{"value": index[n.lower()]["skuId"], "label": n} for n in names]
+        return [label_value(index[n.lower()]["skuId"], n) for n in names]
 
     # ------------------------------------------------------------------ writes
     def _profile_body(self, values: dict) -> dict:
@@ -195,7 +193,7 @@ class UserResource(StatefulResource):
         body = dict(self._profile_body(desired), tenantFilter=self.tenant, username=username, Domain=domain)
         body.setdefault("mailNickname", username)
         if desired.get("usage_location"):
-            body["usageLocation"] = _labelled(desired["usage_location"].upper())
+            body["usageLocation"] = label_value(desired["usage_location"].upper())
         if desired.get("licenses"):
             body["licenses"] = self._license_values(desired["licenses"])
         if desired.get("password"):
@@ -203,7 +201,7 @@ class UserResource(StatefulResource):
         if self.params["force_change_password"]:
             body["MustChangePass"] = True
         if desired.get("manager"):
-            body["setManager"] = _labelled(self._user_id(desired["manager"], "manager"))
+            body["setManager"] = label_value(self._user_id(desired["manager"], "manager"))
         if desired.get("aliases"):
             body["AddedAliases"] = "\n".join(desired["aliases"])
         response = self.client.call("AddUser", body=body)
@@ -224,7 +222,7 @@ class UserResource(StatefulResource):
         # EditUser rebuilds the UPN from username + primDomain on every call: without them
         # Graph gets userPrincipalName "@" and the whole edit fails (inside an HTTP 200).
         body = {"tenantFilter": self.tenant, "id": current["id"], "userPrincipalName": upn,
-                "username": username, "primDomain": _labelled(domain)}
+                "username": username, "primDomain": label_value(domain)}
         body.update(self._profile_body(edit))
         cleared = [PROFILE_FIELDS[o][1] for o, v in edit.items() if o in PROFILE_FIELDS and v in ("", [])]
         for option, value in edit.items():
@@ -233,14 +231,14 @@ class UserResource(StatefulResource):
         if cleared:
             body["clearProperties"] = ",".join(cleared)
         if "usage_location" in edit:
-            body["usageLocation"] = _labelled(edit["usage_location"].upper())
+            body["usageLocation"] = label_value(edit["usage_location"].upper())
         if "licenses" in edit:
             if edit["licenses"]:
                 body["licenses"] = self._license_values(edit["licenses"])  # the full desired set
             else:
                 body["removeLicenses"] = True
         if "manager" in edit:
-            body["setManager"] = _labelled(self._user_id(edit["manager"], "manager"))
+            body["setManager"] = label_value(self._user_id(edit["manager"], "manager"))
         if "aliases" in edit:
             have = {a.lower() for a in current["aliases"]}
             body["AddedAliases"] = "\n".join(a for a in edit["aliases"] if a.lower() not in have)

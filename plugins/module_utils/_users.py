@@ -10,6 +10,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippConfigError
+from ansible_collections.cipp.cipp.plugins.module_utils._graph_pages import odata_literal
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 UPN = re.compile(r"^[^@\s'\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
@@ -29,16 +30,12 @@ def check_upn(value: str, option: str) -> str:
     return text
 
 
-def _odata_literal(value: str) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
-
-
 def find_user(client, tenant: str, upn: str | None = None, object_id: str | None = None):
     """The user (CIPP's ListUsers shape) with that UPN or id, or None. One request."""
     if object_id:
-        graph_filter = f"id eq {_odata_literal(object_id)}"
+        graph_filter = f"id eq {odata_literal(object_id)}"
     else:
-        graph_filter = f"userPrincipalName eq {_odata_literal(upn)}"
+        graph_filter = f"userPrincipalName eq {odata_literal(upn)}"
     data = client.call("ListUsers", params={"tenantFilter": tenant, "graphFilter": graph_filter}).data
     rows = data if isinstance(data, list) else ([data] if isinstance(data, dict) and data.get("id") else [])
     rows = [row for row in rows if isinstance(row, dict)]
