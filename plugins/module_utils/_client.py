@@ -283,10 +283,14 @@ class CippClient:
                 endpoint=endpoint, status=status, cipp_message=cipp_text or None)
         if status == 403:
             role = endpoint_role(endpoint)
-            needs = f" The endpoint needs the CIPP role '{role}'; give the API client a role that includes it." \
-                if role else ""
-            raise CippApiError(f"{endpoint}: CIPP denied access (403): {cipp_text or 'no reason given'}.{needs}",
-                               endpoint=endpoint, status=status, cipp_message=cipp_text, required_role=role)
+            if cipp_text.lower().startswith(("access to this", "you do not have permission")) or not cipp_text:
+                needs = f" The endpoint needs the CIPP role '{role}'; give the API client a role that includes it." \
+                    if role else ""
+                raise CippApiError(f"{endpoint}: CIPP denied access (403): {cipp_text or 'no reason given'}.{needs}",
+                                   endpoint=endpoint, status=status, cipp_message=cipp_text, required_role=role)
+            # Several handlers (ListMailboxes, RemoveTransportRule, ...) answer 403 for their own failures.
+            raise CippApiError(f"{endpoint} failed (HTTP 403): {cipp_text}", endpoint=endpoint, status=status,
+                               cipp_message=cipp_text)
         if status == 404 and "endpoint not found" in cipp_text.lower():
             version = self.cipp_version()
             known = find_endpoint(endpoint)

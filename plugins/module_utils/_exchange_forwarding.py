@@ -19,6 +19,7 @@ __metaclass__ = type
 from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippConfigError
 from ansible_collections.cipp.cipp.plugins.module_utils._exchange_mailboxes import MailboxDirectory, check_address
 from ansible_collections.cipp.cipp.plugins.module_utils._resource import StatefulResource
+from ansible_collections.cipp.cipp.plugins.module_utils._shapes import label_value
 
 FORWARD_OPTIONS = {"internal": "internalAddress", "external": "ExternalAddress", None: "disabled"}
 
@@ -100,7 +101,7 @@ class ForwardingResource(StatefulResource):
                 keep = bool(current["keep_copy"]) if current["enabled"] else False
             body.update(forwardOption=FORWARD_OPTIONS[desired["forward_type"]], KeepCopy=keep)
             if desired["forward_type"] == "internal":
-                body["ForwardInternal"] = {"value": desired["forward_to"], "label": desired["forward_to"]}
+                body["ForwardInternal"] = label_value(desired["forward_to"])
             else:
                 body["ForwardExternal"] = desired["forward_to"]
         self.client.call("ExecEmailForward", body=body)

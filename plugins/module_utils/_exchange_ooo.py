@@ -23,6 +23,7 @@ import re
 from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippConfigError
 from ansible_collections.cipp.cipp.plugins.module_utils._exchange_mailboxes import MailboxDirectory
 from ansible_collections.cipp.cipp.plugins.module_utils._resource import StatefulResource, differences
+from ansible_collections.cipp.cipp.plugins.module_utils._shapes import label_value
 
 STATES = {"enabled": "Enabled", "disabled": "Disabled", "scheduled": "Scheduled"}
 MESSAGES = ("internal_message", "external_message")
@@ -119,7 +120,7 @@ class OutOfOfficeResource(StatefulResource):
 
     def update(self, current: dict, changes: dict, desired: dict) -> None:
         state = STATES[desired["state"]]
-        body = {"tenantFilter": self.tenant, "userId": self.upn, "AutoReplyState": {"value": state, "label": state}}
+        body = {"tenantFilter": self.tenant, "userId": self.upn, "AutoReplyState": label_value(state)}
         for option, field in (("internal_message", "InternalMessage"), ("external_message", "ExternalMessage")):
             text = desired.get(option) if desired.get(option) is not None else current.get(option)
             if text:

@@ -20,6 +20,7 @@ from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippConfi
 from ansible_collections.cipp.cipp.plugins.module_utils._exchange_mailboxes import MailboxDirectory, check_address
 from ansible_collections.cipp.cipp.plugins.module_utils._manifest import UNKNOWN_KEY, check_request
 from ansible_collections.cipp.cipp.plugins.module_utils._resource import StatefulResource
+from ansible_collections.cipp.cipp.plugins.module_utils._shapes import label_value
 from ansible_collections.cipp.cipp.plugins.module_utils._users import find_user
 
 ENDPOINT = "ExecEditMailboxPermissions"
@@ -135,9 +136,9 @@ class MailboxPermissionResource(StatefulResource):
             if option == "full_access" and not self.params["auto_map"]:
                 add_bucket = NO_AUTOMAP_BUCKET
             if to_add:
-                body[add_bucket] = [{"value": u, "label": u} for u in to_add]
+                body[add_bucket] = [label_value(u) for u in to_add]
             if to_remove:
-                body[remove_bucket] = [{"value": u, "label": u} for u in to_remove]
+                body[remove_bucket] = [label_value(u) for u in to_remove]
         send_with_bucket_keys(self.client, body)
 
 

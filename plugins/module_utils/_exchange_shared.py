@@ -18,6 +18,7 @@ from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippConfi
 from ansible_collections.cipp.cipp.plugins.module_utils._exchange_mailboxes import (
     MailboxDirectory, check_address, normalise_mailbox)
 from ansible_collections.cipp.cipp.plugins.module_utils._resource import StatefulResource
+from ansible_collections.cipp.cipp.plugins.module_utils._shapes import label_value
 
 ARGUMENT_SPEC = dict(
     address=dict(type="str", required=True, aliases=["email", "primary_smtp_address"]),
@@ -98,7 +99,7 @@ class SharedMailboxResource(StatefulResource):
             upn = current["user_principal_name"]
             username, domain = upn.split("@", 1)
             body = {"tenantFilter": self.tenant, "id": current["id"], "userPrincipalName": upn, "username": username,
-                    "primDomain": {"value": domain, "label": domain}}
+                    "primDomain": label_value(domain)}
             if "display_name" in changes:
                 body["DisplayName"] = changes["display_name"]
             if "aliases" in changes:

@@ -21,6 +21,7 @@ import json
 
 from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippConfigError, CippResultError
 from ansible_collections.cipp.cipp.plugins.module_utils._resource import StatefulResource, differences
+from ansible_collections.cipp.cipp.plugins.module_utils._shapes import label_value
 
 MODES = {"enforce": "Enforce", "audit": "Audit", "audit_and_notify": "AuditAndNotify"}
 PARAMETER_GROUPS = ("conditions", "exceptions", "actions")
@@ -152,7 +153,7 @@ class TransportRuleResource(StatefulResource):
     def _deploy(self, parameters: dict) -> None:
         """AddTransportRule to this tenant; an answer without a message for it deployed nothing."""
         body = {"PowerShellCommand": json.dumps(parameters),
-                "selectedTenants": [{"value": self.tenant, "label": self.tenant_row.get("displayName") or self.tenant}]}
+                "selectedTenants": [label_value(self.tenant, self.tenant_row.get("displayName") or self.tenant)]}
         data = self.client.call("AddTransportRule", body=body).data
         if not (data.get("Results") if isinstance(data, dict) else None):
             raise CippResultError(f"AddTransportRule deployed the rule to no tenant: the API client's role may not "

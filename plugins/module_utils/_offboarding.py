@@ -46,7 +46,6 @@ DONE_STATES = ("completed", "failed")
 WAIT_POLL_START, WAIT_POLL_MAX = 1.0, 5.0
 
 
-
 class Offboarding:
     def __init__(self, cipp):
         self.cipp = cipp

@@ -60,9 +60,9 @@ class TenantResolver:
             raise CippConfigError(f"option '{option}' is empty: give a tenant's default domain, "
                                   "initial (onmicrosoft.com) domain or tenant id", option=option)
         if wanted.lower() == ALL_TENANTS.lower():
-            if endpoint and endpoint not in ALL_TENANTS_ENDPOINTS:
+            if endpoint not in ALL_TENANTS_ENDPOINTS:  # None: a module acting on one tenant
                 raise CippConfigError(
-                    f"option '{option}': {endpoint} does not support AllTenants in CIPP; loop over tenants "
+                    f"option '{option}': {endpoint or 'this module'} does not support AllTenants in CIPP; loop over tenants "
                     "instead (e.g. the cipp.cipp.tenants inventory or cipp.cipp.tenant_info)", option=option)
             return {"customerId": ALL_TENANTS, "defaultDomainName": ALL_TENANTS, "displayName": "*All Tenants"}
         for refresh in (False, True):

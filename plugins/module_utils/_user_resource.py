@@ -52,7 +52,6 @@ ARGUMENT_SPEC = dict(
 )
 
 
-
 class UserResource(StatefulResource):
     result_key = "user"
     write_only_fields = ("password",)
