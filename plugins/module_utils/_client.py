@@ -159,8 +159,11 @@ class CippClient:
     def metadata_get(self, name: str, max_age: float = METADATA_TTL):
         entry = self._memory_metadata.get(name)
         if entry is None and self._metadata is not None:
-            entry = (self._metadata.read().get(self._metadata_key) or {}).get(name)
-        if isinstance(entry, dict) and time.time() - entry.get("at", 0) < max_age:
+            scoped = self._metadata.read().get(self._metadata_key)
+            entry = scoped.get(name) if isinstance(scoped, dict) else None
+        # A file of another shape (older version, hand-edited) counts as empty, never as a crash.
+        at = entry.get("at") if isinstance(entry, dict) else None
+        if isinstance(at, (int, float)) and not isinstance(at, bool) and time.time() - at < max_age:
             return entry.get("value")
         return None
 
@@ -192,7 +195,9 @@ class CippClient:
         entry = {"at": time.time(), "value": value}
         self._memory_metadata[name] = entry
         data = self._metadata.read()
-        data.setdefault(self._metadata_key, {})[name] = entry
+        if not isinstance(data.get(self._metadata_key), dict):
+            data[self._metadata_key] = {}
+        data[self._metadata_key][name] = entry
         self._metadata.write(data)
 
     def cipp_version(self) -> str | None:

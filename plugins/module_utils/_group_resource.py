@@ -69,9 +69,14 @@ class GroupResource(StatefulResource):
             ids = ", ".join(g["id"] for g in groups)
             raise CippConfigError(f"option 'display_name': {len(groups)} groups in {self.tenant} are named "
                                   f"{p['display_name']!r} ({ids}); set id to choose one", option="display_name")
-        if not groups:
+        return self.adopt(groups[0] if groups else None)
+
+    def adopt(self, raw):
+        """The current group from a Graph ``groups`` row (None: absent), as ``read`` returns it;
+        members and owners are read (one paged request each) only when the task manages them."""
+        if raw is None:
             return None
-        raw = groups[0]
+        p = self.params
         group = {"id": raw["id"], "display_name": raw.get("displayName"), "description": raw.get("description") or "",
                  "mail_nickname": raw.get("mailNickname"), "group_type": group_type_of(raw), "mail": raw.get("mail")}
         for relation, wanted in (("members", p["members"]), ("owners", p["owners"])):

@@ -195,8 +195,10 @@ def _forwarding_target(mailbox: dict) -> str:
 
 
 def _is_dynamic(group: dict) -> bool:
-    kinds = " ".join(str(v) for v in (group.get("GroupTypes") or group.get("groupTypes") or []))
-    return "DynamicMembership" in kinds
+    kinds = group.get("GroupTypes") or group.get("groupTypes") or []
+    if isinstance(kinds, str):  # ListUserGroups answers one comma-joined string, Graph a list
+        kinds = [kinds]
+    return any("DynamicMembership" in str(kind) for kind in kinds)
 
 
 def _plain(text) -> str:

@@ -102,32 +102,80 @@ class StatefulResource:
         return self._present(current)
 
     def _present(self, current) -> dict:
+        return self._finish(self.plan_present(current))
+
+    def _absent(self, current) -> dict:
+        return self._finish(self.plan_absent(current))
+
+    def _finish(self, plan: dict) -> dict:
+        """Write ``plan`` (unless check mode), verify it by reading back, return the result."""
+        if plan["action"] == "none" or self.cipp.check_mode:
+            return self.outcome(plan)
+        self.apply(plan)
+        if plan["action"] == "delete":
+            return self.outcome(plan, self._verify(None, "delete"))
+        return self.outcome(plan, self._verify(plan["desired"], plan["action"]))
+
+    # The pieces of the flow, for callers that handle many objects at once (the bulk modules):
+    # plan every object first (no writes), apply the plans, verify against one fresh read.
+    def plan(self, current) -> dict:
+        """What the task would do to ``current`` (None: absent): ``{action, current, desired, changes}``
+        with ``action`` one of create/update/delete/none. Validates; never writes."""
+        if self.params.get("state", "present") == "absent":
+            return self.plan_absent(current)
+        return self.plan_present(current)
+
+    def plan_present(self, current) -> dict:
         desired = self.desired()
         self.validate(current, desired)
         if current is None:
-            after = {k: v for k, v in desired.items() if v is not None}
-            if not self.cipp.check_mode:
-                self.create(desired)
-                after = self._with_write_only(self._verify(desired, "create"), desired)
-            return self._result(True, {}, after, after)
+            return {"action": "create", "current": None, "desired": desired, "changes": {}}
         changes = self.compare(current, desired)
         changes.update(self.extra_changes(current, desired))
-        if not changes:
-            return self._result(False, current, current, current)
-        predicted = dict(current, **changes)
-        if self.cipp.check_mode:
-            return self._result(True, current, predicted, predicted, changes)
-        self.update(current, changes, desired)
-        after = self._with_write_only(self._verify(desired, "update"), changes)
-        return self._result(True, current, after, after, changes)
+        return {"action": "update" if changes else "none", "current": current, "desired": desired, "changes": changes}
 
-    def _absent(self, current) -> dict:
-        if current is None:
-            return self._result(False, {}, {}, None)
-        if not self.cipp.check_mode:
-            self.delete(current)
-            self._verify(None, "delete")
-        return self._result(True, current, {}, None)
+    def plan_absent(self, current) -> dict:
+        return {"action": "none" if current is None else "delete", "current": current, "desired": None, "changes": {}}
+
+    def apply(self, plan: dict) -> None:
+        """Send the writes of ``plan`` (no read-back)."""
+        if plan["action"] == "create":
+            self.create(plan["desired"])
+        elif plan["action"] == "update":
+            self.update(plan["current"], plan["changes"], plan["desired"])
+        elif plan["action"] == "delete":
+            self.delete(plan["current"])
+
+    def pending(self, plan: dict, now) -> dict:
+        """What of ``plan`` a fresh read ``now`` does not show yet ({} = applied)."""
+        if plan["action"] == "delete":
+            return {"exists": True} if now is not None else {}
+        if plan["action"] == "none":
+            return {}
+        if now is None:
+            return {"exists": False}
+        return self.compare(now, plan["desired"])
+
+    def not_applied(self, plan: dict, now, pending: dict) -> CippResultError:
+        """The error for a write that a fresh read does not show."""
+        return CippResultError(self._not_applied_message(plan["action"], now, pending), action=plan["action"],
+                               not_applied=sorted(pending))
+
+    def outcome(self, plan: dict, now=None) -> dict:
+        """The task result for ``plan``; ``now`` is the verified read-back after the writes
+        (None in check mode or when nothing was written: the result is predicted)."""
+        action, current, desired, changes = plan["action"], plan["current"], plan["desired"], plan["changes"]
+        if action == "none":
+            return self._result(False, {}, {}, None) if current is None else self._result(False, current, current, current)
+        if action == "delete":
+            return self._result(True, current, {}, None)
+        if action == "create":
+            after = {k: v for k, v in desired.items() if v is not None}
+            if now is not None:
+                after = self._with_write_only(now, desired)
+            return self._result(True, {}, after, after)
+        after = dict(current, **changes) if now is None else self._with_write_only(now, changes)
+        return self._result(True, current, after, after, changes)
 
     def compare(self, current: dict, desired: dict) -> dict:
         comparable = {k: v for k, v in desired.items() if k not in self.write_only_fields}
@@ -150,8 +198,7 @@ class StatefulResource:
                 if not pending:
                     return now
             if time.monotonic() + wait > deadline:
-                raise CippResultError(self._not_applied_message(action, now, pending), action=action,
-                                      not_applied=sorted(pending))
+                raise self.not_applied({"action": action}, now, pending)
             time.sleep(wait)
             wait = min(VERIFY_MAX_WAIT, wait * 2)
 

@@ -58,9 +58,11 @@ class UserResource(StatefulResource):
     unordered_fields = ("licenses", "other_mails", "aliases", "business_phones")
     case_insensitive_fields = ("user_principal_name", "manager", "aliases", "other_mails", "licenses")
 
-    def __init__(self, cipp):
+    def __init__(self, cipp, shared: dict | None = None):
+        """``shared``: state shared by the users of one bulk task (the tenant's SKUs, seats taken)."""
         super().__init__(cipp)
         self.tenant = cipp.resolve_tenant()["defaultDomainName"]
+        self._shared = shared if shared is not None else {}
         upn = self.params["user_principal_name"]
         self.upn = check_upn(upn, "user_principal_name") if upn else None
         if self.params["id"] and not is_guid(self.params["id"]):
@@ -79,6 +81,10 @@ class UserResource(StatefulResource):
     def read(self):
         raw = find_user(self.client, self.tenant, upn=None if self.params["id"] else self.upn,
                         object_id=self.params["id"])
+        return self.adopt(raw)
+
+    def adopt(self, raw):
+        """The current user from a ListUsers / Graph ``users`` row (None: absent), as ``read`` returns it."""
         self._raw = raw
         return self.normalise(raw) if raw else None
 
@@ -89,7 +95,9 @@ class UserResource(StatefulResource):
         for option, (graph_key, _field, _clearable) in PROFILE_FIELDS.items():
             value = raw.get(graph_key)
             user[option] = list(value or []) if option in LIST_FIELDS else (value or "")
-        user["licenses"] = self._sku_names([lic.get("skuId") for lic in raw.get("assignedLicenses") or []])
+        if self.params["licenses"] is not None or not self._shared.get("unmanaged_licenses_unnamed"):
+            # A bulk task leaves unmanaged licences out: naming them would cost a SKU read.
+            user["licenses"] = self._sku_names([lic.get("skuId") for lic in raw.get("assignedLicenses") or []])
         manager = raw.get("manager") or {}
         user["manager"] = manager.get("userPrincipalName") if isinstance(manager, dict) else None
         user["aliases"] = sorted(addr[5:] for addr in raw.get("proxyAddresses") or []
@@ -136,8 +144,15 @@ class UserResource(StatefulResource):
 
     # ------------------------------------------------------------------ licences
     def _sku_rows(self, fresh=False) -> list:
-        if self._skus is None or fresh:
-            self._skus = tenant_skus(self.client, self.tenant, fresh=fresh)
+        if fresh and self._shared.get("fresh_skus") is not None:  # one fresh seat count per bulk task
+            self._skus = self._shared["fresh_skus"]
+        elif self._skus is None or fresh:
+            self._skus = self._shared.get("skus") if not fresh else None
+            if self._skus is None:
+                self._skus = tenant_skus(self.client, self.tenant, fresh=fresh)
+            self._shared["skus"] = self._skus
+            if fresh:
+                self._shared["fresh_skus"] = self._skus
         return self._skus
 
     def _sku_names(self, sku_ids: list) -> list:
@@ -164,13 +179,17 @@ class UserResource(StatefulResource):
         if not to_add:
             return
         index = sku_index(self._sku_rows(fresh=True))  # seat counts must be current
+        taken = self._shared.setdefault("seats_taken", {})  # by earlier items of the same bulk task
         for name in to_add:
             row = index[name.lower()]
-            if row["available"] < 1:
+            if row["available"] - taken.get(row["skuId"], 0) < 1:
                 raise CippConfigError(
                     f"option 'licenses': tenant {self.tenant} has no free {name} seat "
-                    f"({row['assigned']} of {row['total']} assigned); buy more or free one up",
-                    option="licenses", sku=name)
+                    f"({row['assigned'] + taken.get(row['skuId'], 0)} of {row['total']} assigned or planned); "
+                    "buy more or free one up", option="licenses", sku=name)
+        for name in to_add:
+            row = index[name.lower()]
+            taken[row["skuId"]] = taken.get(row["skuId"], 0) + 1
 
     def _license_values(self, names: list) -> list:
         index = sku_index(self._sku_rows())

@@ -3,7 +3,7 @@
 A rule (``POST /_emulator/faults``)::
 
     {"service": "cipp" | "entra" | "powerplatform" | "*", "endpoint": "ListUsers" | "token" | "*",
-     "method": "GET" (optional), "kind": "status" | "latency" | "drop" | "html" | "timeout",
+     "method": "GET" (optional), "tenant": "contoso.com" (optional), "kind": "status" | "latency" | "drop" | "html" | "timeout",
      "status": 503, "retry_after": 1, "latency_ms": 50, "count": 1 (null = forever),
      "after": 0, "body": <str or JSON> (optional), "after_handler": false}
 
@@ -13,12 +13,16 @@ holds the connection ``latency_ms`` (default 30 s) and then drops it; ``latency`
 the request by ``latency_ms`` and then lets the service answer. ``after`` lets that many
 matching requests through first; ``count`` is how often the rule fires. With
 ``after_handler: true`` (kind ``status`` only) the service handles the request - state
-changes! - and the front end then replaces its answer: a 502/504 after the write happened.
+changes! - and the front end then replaces its answer: a 502/504 after the write happened. ``tenant``
+limits a rule to requests whose ``tenantFilter`` (query string or JSON body, any casing of the
+name, a ``{value, label}`` object's value too) equals it, case-insensitively: one failing tenant
+of a fan-out.
 """
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import threading
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -39,6 +43,7 @@ class FaultRule:
     service: str = "cipp"
     endpoint: str = "*"
     method: str | None = None
+    tenant: str | None = None
     status: int | None = None
     retry_after: int | None = None
     latency_ms: int | None = None
@@ -55,7 +60,7 @@ class FaultRule:
         """Validate a rule as posted; raise ValueError with a message a test author can act on."""
         if not isinstance(data, dict):
             raise ValueError("a fault rule must be a JSON object")
-        known = {"kind", "service", "endpoint", "method", "status", "retry_after", "latency_ms",
+        known = {"kind", "service", "endpoint", "method", "tenant", "status", "retry_after", "latency_ms",
                  "count", "after", "body", "after_handler"}
         unknown = set(data) - known
         if unknown:
@@ -68,6 +73,7 @@ class FaultRule:
             raise ValueError(f"service must be one of {list(SERVICES)}, got {service!r}")
         rule = cls(kind=kind, service=service, endpoint=str(data.get("endpoint") or "*"),
                    method=(data.get("method") or None) and str(data["method"]).upper(),
+                   tenant=(data.get("tenant") or None) and str(data["tenant"]).lower(),
                    status=_opt_int(data, "status"), retry_after=_opt_int(data, "retry_after"),
                    latency_ms=_opt_int(data, "latency_ms"),
                    count=_opt_int(data, "count") if "count" in data else 1,
@@ -81,10 +87,11 @@ class FaultRule:
             raise ValueError("count must be >= 1 or null (forever)")
         return rule
 
-    def matches(self, service: str, endpoint: str, method: str) -> bool:
+    def matches(self, service: str, endpoint: str, method: str, tenant: str | None = None) -> bool:
         return ((self.service == "*" or self.service == service)
                 and (self.endpoint == "*" or self.endpoint.lower() == (endpoint or "").lower())
-                and (self.method is None or self.method == method.upper()))
+                and (self.method is None or self.method == method.upper())
+                and (self.tenant is None or self.tenant == (tenant or "").lower()))
 
     @property
     def exhausted(self) -> bool:
@@ -121,11 +128,16 @@ class FaultSet:
         with self._lock:
             return [rule.to_dict() for rule in self._rules]
 
-    def take(self, service: str, endpoint: str, method: str) -> FaultRule | None:
+    def wants_tenant(self) -> bool:
+        """Whether a live rule matches on the tenant (only then is the request's tenant looked up)."""
+        with self._lock:
+            return any(rule.tenant is not None and not rule.exhausted for rule in self._rules)
+
+    def take(self, service: str, endpoint: str, method: str, tenant: str | None = None) -> FaultRule | None:
         """The first live rule that fires for this request (counting ``after`` and ``count``)."""
         with self._lock:
             for rule in self._rules:
-                if rule.exhausted or not rule.matches(service, endpoint, method):
+                if rule.exhausted or not rule.matches(service, endpoint, method, tenant):
                     continue
                 if rule.passed < rule.after:
                     rule.passed += 1
@@ -133,6 +145,27 @@ class FaultSet:
                 rule.fired += 1
                 return rule
         return None
+
+
+def request_tenant(query: dict[str, str], body: bytes) -> str | None:
+    """The ``tenantFilter`` a request names: in the query string, else in a JSON object body."""
+    for key, value in query.items():
+        if key.lower() == "tenantfilter" and value:
+            return value
+    if not body or not body.lstrip().startswith(b"{"):
+        return None
+    try:
+        data = json.loads(body.decode("utf-8", "replace"))
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    for key, value in data.items():
+        if key.lower() == "tenantfilter":
+            if isinstance(value, dict):
+                value = value.get("value")
+            return str(value) if value else None
+    return None
 
 
 def fault_response(rule: FaultRule, service: str) -> HttpResponse:

@@ -28,7 +28,7 @@ from urllib.parse import unquote, urlsplit
 
 from . import entra, powerplatform
 from .control import PREFIX as CONTROL_PREFIX, ControlPlane
-from .faults import FaultRule, FaultSet, fault_response
+from .faults import FaultRule, FaultSet, fault_response, request_tenant
 from .http import CaseInsensitiveDict, HttpRequest, HttpResponse
 from .reqlog import RequestLog, bearer_app_id, logged_body, logged_query, make_masker
 
@@ -64,7 +64,8 @@ class Front:
             req.service = "control"
             return self._guarded(self.control.handle, req)
         endpoint = self.endpoint_of(req.path)
-        rule = self.faults.take(self.name, endpoint, req.method)
+        rule = self.faults.take(self.name, endpoint, req.method,
+                                request_tenant(req.query, req.body) if self.faults.wants_tenant() else None)
         if rule is None:
             response = self._guarded(self._call_service, req)
             self.record(req, response, endpoint, started)

@@ -3,14 +3,18 @@ from __future__ import annotations
 
 from tests.emulator_tests.cipp_helpers import CONTOSO, Cipp, kinds, last_entry
 
+import time
+
 BASELINE = "8e9f0a1b-0001-4b21-8b21-000000000801"
 DRIFT = "8e9f0a1b-0001-4b21-8b21-000000000802"
+MSP_DRIFT = "8e9f0a1b-0002-4b22-8b22-000000000811"   # fixtures/default/standards.yaml
+REPORT = {"label": "Report", "value": "Report"}
 
 
 def test_standards_templates_crud(emu):
     admin = Cipp(emu, client="admin")
     templates = admin.get("listStandardTemplates").json()
-    assert [t["templateName"] for t in templates] == ["Contoso baseline", "Contoso drift"]
+    assert [t["templateName"] for t in templates] == ["Contoso baseline", "Contoso drift", "MSP drift baseline"]
     baseline = templates[0]
     assert baseline["createdAt"] and baseline["updatedAt"] and baseline["updatedBy"]
     body = {"templateName": "New baseline", "tenantFilter": [{"value": CONTOSO, "label": "Contoso", "type": "Tenant"}],
@@ -49,6 +53,90 @@ def test_compare_alignment_and_drift(emu):
     granular = cipp.get("ListTenantAlignment", granular="true").json()
     assert any(r["standardId"] == "standards.DisableSharedMailbox" and r["complianceStatus"] == "Accepted Deviation"
                for r in granular)
+
+
+def test_add_standards_template_stamps_and_upserts_by_guid(emu):
+    admin = Cipp(emu, client="admin")
+    body = {"templateName": "Stamped", "tenantFilter": [{"value": CONTOSO, "label": "Contoso", "type": "Tenant"}],
+            "excludedTenants": [], "runManually": False, "standards": {"AuditLog": {"action": [REPORT]}}}
+    guid = admin.post("AddStandardsTemplate", body).json()["Metadata"]["id"]
+    (first,) = admin.get("listStandardTemplates", id=guid).json()
+    # The whole body is stored, plus GUID/createdAt/updatedBy/updatedAt; the list adds source and isSynced.
+    assert set(first) == set(body) | {"GUID", "createdAt", "updatedBy", "updatedAt", "source", "isSynced"}
+    time.sleep(0.01)
+    # Same GUID + createdAt sent back: overwritten in place, createdAt kept, updatedAt moves.
+    resent = {**body, "GUID": guid, "createdAt": first["createdAt"], "description": "now described"}
+    again = admin.post("AddStandardsTemplate", resent).json()
+    assert again["Metadata"]["id"] == guid
+    (second,) = admin.get("listStandardTemplates", id=guid).json()
+    assert second["createdAt"] == first["createdAt"] and second["updatedAt"] != first["updatedAt"]
+    assert second["description"] == "now described"
+    assert [t["GUID"] for t in admin.get("listStandardTemplates").json()].count(guid) == 1
+    # The backend reads "Action" as "action" on the way out.
+    legacy = admin.post("AddStandardsTemplate", {**body, "templateName": "Legacy", "standards": {"AuditLog": {"Action": [REPORT]}}})
+    (stored,) = admin.get("listStandardTemplates", id=legacy.json()["Metadata"]["id"]).json()
+    assert stored["standards"] == {"AuditLog": {"action": [REPORT]}}
+    bad = admin.post("AddStandardsTemplate", {**body, "tenantFilter": "tenantFilter"})
+    assert bad.status_code == 500 and "A standard must be assigned to at least 1 tenant" in bad.text
+
+
+def test_reporting_disabled_when_no_report_or_remediate_action(emu):
+    admin = Cipp(emu, client="admin")
+    admin.post("AddStandardsTemplate", {
+        "templateName": "Alert only", "tenantFilter": [{"value": "tenant02.example", "label": "t2", "type": "Tenant"}],
+        "runManually": False, "standards": {"AuditLog": {"action": [{"label": "Alert", "value": "warn"}]},
+                                            "EnableMailTips": {"action": [REPORT]}}})
+    granular = [r for r in admin.get("ListTenantAlignment", granular="true").json() if r["templateName"] == "Alert only"]
+    assert {r["standardId"]: r["complianceStatus"] for r in granular} == {
+        "standards.AuditLog": "Reporting Disabled", "standards.EnableMailTips": "Compliant"}
+    (row,) = [r for r in admin.get("ListTenantAlignment").json() if r["standardName"] == "Alert only"]
+    assert row["alignmentScore"] == 100          # 1 compliant of (2 - 1 reporting disabled)
+
+
+def test_seeded_drift_over_three_tenants(emu):
+    cipp = Cipp(emu)
+    drift = {r["tenantFilter"]: r for r in cipp.get("ListTenantDrift").json() if r["standardId"] == MSP_DRIFT}
+    assert sorted(drift) == ["northwind.com", "tenant02.example", "tenant03.example"]
+    statuses = {t: {d["standardName"]: d["Status"] for d in r["allDeviations"]} for t, r in drift.items()}
+    assert statuses == {"northwind.com": {"standards.DisableBasicAuthSMTP": "Denied", "standards.EnableMailTips": "Accepted"},
+                        "tenant02.example": {"standards.AuditLog": "New", "standards.PasswordExpireDisabled": "CustomerSpecific"},
+                        "tenant03.example": {"standards.EnableMailTips": "New"}}
+    assert drift["northwind.com"]["deniedDeviationsCount"] == 1 and drift["northwind.com"]["currentDeviationsCount"] == 1
+    (one,) = cipp.get("ListTenantDrift", tenantFilter="tenant03.example").json()
+    assert one["newDeviationsCount"] == 1 and one["alignmentScore"] == 75
+    alignment = {r["tenantFilter"]: r for r in cipp.get("ListTenantAlignment").json() if r["standardId"] == MSP_DRIFT}
+    expected = {"northwind.com": 75, "tenant02.example": 75, "tenant03.example": 75}
+    assert {t: r["alignmentScore"] for t, r in alignment.items()} == expected
+
+
+def test_standards_run_results_land_later(emu):
+    admin = Cipp(emu, client="admin")
+    (before,) = admin.get("ListStandardsCompare", tenantFilter=CONTOSO, templateId=BASELINE).json()
+    admin.post("ExecStandardsRun", params={"tenantFilter": CONTOSO, "templateId": BASELINE})
+    (queued,) = admin.get("ListStandardsCompare", tenantFilter=CONTOSO, templateId=BASELINE).json()
+    assert queued["standards.AuditLog"]["LastRefresh"] == before["standards.AuditLog"]["LastRefresh"]
+    time.sleep(1.2)
+    (after,) = admin.get("ListStandardsCompare", tenantFilter=CONTOSO, templateId=BASELINE).json()
+    assert after["standards.AuditLog"]["LastRefresh"] > before["standards.AuditLog"]["LastRefresh"]
+
+
+def test_exec_baseline_run(emu):
+    admin = Cipp(emu, client="admin")
+    run = admin.post("ExecBaselineRun", {"tenantFilter": {"value": "AllTenants", "label": "*All Tenants"},
+                                         "templateId": "0f0e0d0c-0001-4a00-8a00-000000000b01", "mode": "compare"})
+    assert run.json() == {"Results": "Started the compare: 4 checks queued. Results appear on the alignment page as "
+                                     "each check completes."}
+    one = admin.post("ExecBaselineRun", {"tenantFilter": {"value": CONTOSO, "label": CONTOSO}, "standard": "AuditLog",
+                                         "mode": "oneoff"})
+    assert one.json()["Results"].startswith("Started the oneoff: 1 check queued.")
+    nothing = admin.post("ExecBaselineRun", {"tenantFilter": {"value": "tenant02.example", "label": "t2"}})
+    assert nothing.status_code == 200 and nothing.json()["Results"].startswith(
+        "Nothing ran: no assigned baseline (or tenant override) resolves tenant02.example.")
+    bad = admin.post("ExecBaselineRun", {"tenantFilter": {"value": "AllTenants", "label": "all"}})
+    assert bad.status_code == 500 and bad.json() == {
+        "Results": "Failed to start baseline run: Provide a tenantFilter or a templateId to scope the run."}
+    mode = admin.post("ExecBaselineRun", {"tenantFilter": {"value": CONTOSO, "label": CONTOSO}, "mode": "fix"})
+    assert mode.status_code == 500 and "Unknown mode 'fix'. Use run, compare, or oneoff." in mode.json()["Results"]
 
 
 def test_alerts_queue(emu):

@@ -109,6 +109,18 @@ def test_method_filter(emu):
     assert _cipp(emu, "AddUser", method="POST", json={}).status_code == 503
 
 
+def test_tenant_filter_matches_query_and_body(emu):
+    emu.control.add_fault(endpoint="*", tenant="Fabrikam.com", kind="status", status=500, count=None)
+    assert _cipp(emu, "ListUsers", params={"tenantFilter": "contoso.com"}).status_code != 500
+    assert _cipp(emu, "ListUsers").status_code != 500  # no tenant named: no match
+    assert _cipp(emu, "ListUsers", params={"TenantFilter": "FABRIKAM.COM"}).status_code == 500
+    assert _cipp(emu, "AddUser", method="POST", json={"tenantFilter": "fabrikam.com"}).status_code == 500
+    label_value = {"tenantFilter": {"value": "fabrikam.com", "label": "Fabrikam Inc (fabrikam.com)"}}
+    assert _cipp(emu, "AddGroup", method="POST", json=label_value).status_code == 500
+    assert _cipp(emu, "AddUser", method="POST", json={"tenantFilter": "contoso.com"}).status_code != 500
+    assert [f["fired"] for f in emu.control.faults()] == [3]
+
+
 def test_entra_token_endpoint_down_raises_msal_service_error(emu):
     emu.control.add_fault(service="entra", endpoint="token", kind="status", status=503, retry_after=1)
     app = confidential(emu)

@@ -40,6 +40,7 @@ EMULATOR_KINDS = {
     "ignored_field": "a field the handler reads only in combination with another one, so it had no effect",
     "unknown_tenant": "a tenant not in CIPP's tenant list where the backend still answers success",
     "wrong_id_kind": "an identifier of the wrong kind (e.g. a UPN where the handler needs an object id)",
+    "wrong_date_format": "a date the handler accepts but compares as text in another format (matches nothing)",
 }
 
 

@@ -501,6 +501,9 @@ class CippState:
             tenant.domains.append(_domain(name, is_default=(name == tenant.default_domain), is_initial=False))
         if tenant.initial_domain != tenant.default_domain:
             tenant.domains.append(_domain(tenant.initial_domain, is_default=False, is_initial=True))
+        for name in spec.get("unverified_domains") or []:   # added in Entra, DNS proof still missing
+            tenant.domains.append(dict(_domain(name, is_default=False, is_initial=False), isVerified=False,
+                                       supportedServices=[]))
         # organization
         org = spec.get("organization") or {}
         tenant.organization = self._organization(tenant, org)
@@ -589,7 +592,8 @@ class CippState:
             "tenantType": "AAD", "directorySizeQuota": {"used": 0, "total": 300000},
             "assignedPlans": plans, "privacyProfile": None, "provisionedPlans": [],
             "verifiedDomains": [{"capabilities": "Email, OfficeCommunicationsOnline", "isDefault": d["isDefault"],
-                                 "isInitial": d["isInitial"], "name": d["id"], "type": "Managed"} for d in tenant.domains],
+                                 "isInitial": d["isInitial"], "name": d["id"], "type": "Managed"}
+                                for d in tenant.domains if d["isVerified"]],
         }
 
     def _user_from_spec(self, tenant: TenantData, spec: dict[str, Any], domain: str, rng: random.Random) -> dict[str, Any]:

@@ -15,17 +15,25 @@ from typing import Any
 from .. import psvalue
 from ..framework import Ctx, handler, json_response, ps_response
 from .core import pretty
-from .scheduler import task_out
+from .scheduler import _add_scheduled_item, check_task_body, task_out
 
 OPERATORS = ("eq", "ne", "like", "notlike", "match", "notmatch", "gt", "lt", "ge", "le", "in", "notin", "contains",
              "notcontains")
 
 
 def _stored_json(value: Any) -> str:
-    """``$x | ConvertTo-Json -Compress -Depth 10 | Out-String`` (Windows newline at the end)."""
-    if value is None:
+    """``$x | ConvertTo-Json -Compress -Depth 10 | Out-String`` (Windows newline at the end): an empty
+    array sends nothing down the pipeline (empty text), ``$null`` becomes ``null``."""
+    if value == []:
         return ""
     return json.dumps(value, separators=(",", ":")) + "\r\n"
+
+
+def _listed(text: Any) -> list:
+    """``@($text | ConvertFrom-Json)`` as ListAlertsQueue builds its arrays: ``null`` gives ``[null]``."""
+    if isinstance(text, str) and text.strip() == "null":
+        return [None]
+    return psvalue.as_list(_load(text))
 
 
 def seed(state: Any, data: dict[str, Any]) -> None:
@@ -58,6 +66,14 @@ def _load(text: Any) -> Any:
         return None
 
 
+def _check_label_values(ctx: Ctx, key: str, why: str) -> None:
+    value = ctx.b(key)
+    for index, item in enumerate(psvalue.as_list(value)):
+        if item is not None and not isinstance(item, dict):
+            ctx.flag("bare_labelvalue", f"body.{ctx.body_key(key)}[{index}]", f"{why}: a bare value is dropped.",
+                     'send {"value": <value>, "label": <text>}')
+
+
 @handler("ListAlertsQueue")
 def list_alerts_queue(ctx: Ctx):
     state = ctx.state
@@ -71,13 +87,13 @@ def list_alerts_queue(ctx: Ctx):
             f"When {psvalue.ps_str(psvalue.path(c, 'Property.label'))} is {psvalue.ps_str(psvalue.path(c, 'Operator.label'))} "
             f"{psvalue.ps_str(psvalue.path(c, 'input.value'))}" for c in psvalue.as_list(psvalue.ci(conditions)))
         entry = {"Tenants": list(psvalue.as_list(psvalue.member(psvalue.ci(tenants), "label"))),
-                 "Conditions": translated, "excludedTenants": psvalue.as_list(_load(rule.get("excludedTenants"))),
+                 "Conditions": translated, "excludedTenants": _listed(rule.get("excludedTenants")),
                  "Actions": ",".join(psvalue.ps_str(a) for a in psvalue.as_list(psvalue.member(psvalue.ci(actions), "label"))),
                  "LogType": rule.get("type"), "EventType": "Audit log Alert", "RowKey": rule["RowKey"],
                  "PartitionKey": rule["PartitionKey"], "RepeatsEvery": "When received",
                  "AlertComment": rule.get("AlertComment"), "CustomSubject": rule.get("CustomSubject"),
-                 "RawAlert": {"Conditions": psvalue.as_list(conditions), "Actions": psvalue.as_list(actions),
-                              "Tenants": psvalue.as_list(tenants), "type": rule.get("type"), "RowKey": rule["RowKey"],
+                 "RawAlert": {"Conditions": _listed(rule.get("Conditions")), "Actions": _listed(rule.get("Actions")),
+                              "Tenants": _listed(rule.get("Tenants")), "type": rule.get("type"), "RowKey": rule["RowKey"],
                               "PartitionKey": rule["PartitionKey"], "AlertComment": rule.get("AlertComment"),
                               "CustomSubject": rule.get("CustomSubject")}}
         if allowed is not None and not any(str(psvalue.member(t, "customerId") or "").lower() in allowed
@@ -87,25 +103,55 @@ def list_alerts_queue(ctx: Ctx):
     for task in state.scheduled_tasks.values():
         if not (task.get("Hidden") is True and str(task.get("Command", "")).lower().startswith("get-cippalert")):
             continue
-        excluded = [e for e in str(task.get("excludedTenants") or "").split(",") if e]
+        excluded: list[Any] = [e for e in str(task.get("excludedTenants") or "").split(",") if e]
+        groups = _load(task.get("excludedTenantGroups"))
+        if groups:
+            excluded += psvalue.as_list(groups)
+        multi = _load(task.get("Tenants")) if task.get("Tenants") else None
+        if multi is not None:
+            # Multi-tenant alert: the selection as stored; the computed exclusions are not shown.
+            shown = [{"label": psvalue.coalesce(psvalue.member(t, "label"), psvalue.member(t, "value")),
+                      "value": psvalue.member(t, "value"), "type": psvalue.member(t, "type") or "Tenant"}
+                     for t in psvalue.as_list(psvalue.ci(multi))]
+            excluded = []
+        elif task.get("TenantGroup"):
+            group = _load(task["TenantGroup"]) or {}
+            shown = [{"label": group.get("label"), "value": group.get("value"), "type": "Group"}]
+        else:
+            shown = [{"label": task.get("Tenant"), "value": task.get("Tenant"), "type": "Tenant"}]
+        params = _load(task.get("Parameters"))
+        script = psvalue.path(psvalue.ci(params), "InputValue.ScriptGuid.label") if isinstance(params, dict) else None
         entry = {"RowKey": task["RowKey"], "PartitionKey": task["PartitionKey"], "excludedTenants": excluded,
-                 "Tenants": [{"label": task.get("Tenant"), "value": task.get("Tenant"), "type": "Tenant"}],
-                 "Conditions": task.get("Name"), "Actions": task.get("PostExecution"), "LogType": "Scripted",
+                 "Tenants": shown, "Conditions": task.get("Name"), "Actions": task.get("PostExecution"), "LogType": "Scripted",
                  "EventType": "Scheduled Task", "RepeatsEvery": task.get("Recurrence"),
                  "AlertComment": task.get("AlertComment"),
+                 # RawAlert is the table row itself: Parameters is still the JSON string (with the Headers).
                  "RawAlert": {**{k: v for k, v in task.items() if k != "Timestamp"},
-                              "Timestamp": task_out(state, task)["Timestamp"]}, "ScriptName": None}
+                              "Timestamp": task_out(state, task)["Timestamp"]}, "ScriptName": script}
         if allowed is not None:
-            tenant = ctx.tenant(task.get("Tenant"))
-            if not tenant or tenant.customer_id.lower() not in allowed:
+            names = [psvalue.ps_str(t["value"]) for t in shown] if multi is not None else [task.get("Tenant")]
+            tenants = [ctx.tenant(n) for n in names]
+            if not any(t and t.customer_id.lower() in allowed for t in tenants):
                 continue
         out.append(entry)
     return ps_response(200, pretty(out))
 
 
-@handler("AddAlert")
+# Test-CIPPAuditLogRules / Invoke-CIPPWebhookProcessing read each condition's Input.value (the spec
+# lists only Property.label and Operator); Property.value is the UI's type hint (stored, harmless).
+@handler("AddAlert", extra_keys=("conditions.Input", "conditions.Property.value"))
 def add_alert(ctx: Ctx):
     conditions = ctx.b("conditions")
+    _check_label_values(ctx, "tenantFilter", "Expand-CIPPTenantGroups and the rule matching read each tenant's .value")
+    _check_label_values(ctx, "excludedTenants", "the rule matching reads each excluded tenant's .value")
+    _check_label_values(ctx, "actions", "Invoke-CIPPWebhookProcessing reads each action's .value")
+    for index, condition in enumerate(psvalue.as_list(conditions)):
+        given = psvalue.member(condition, "Input")
+        for item in (given if isinstance(given, list) else [given]):
+            if item is not None and not isinstance(item, dict):
+                ctx.flag("bare_labelvalue", f"body.conditions[{index}].Input",
+                         "the alert engine reads Input.value: a bare value matches nothing (the condition is dropped).",
+                         'send {"value": <text>} (a list of them for in / notin)')
     for condition in psvalue.as_list(conditions):
         op = psvalue.path(condition, "Operator.value")
         if op and psvalue.ps_str(op).lower() not in OPERATORS:
@@ -146,3 +192,37 @@ def remove_queued_alert(ctx: Ctx):
     result = f"Successfully removed alert {alert_id} from queue"
     ctx.log(result, "Info")
     return json_response(200, {"Results": result})
+
+
+@handler("AddScriptedAlert")
+def add_scripted_alert(ctx: Ctx):
+    """Invoke-AddScriptedAlert: one selected tenant becomes the task's tenant; several become AllTenants
+    with every other tenant excluded (computed now) and the selection stored as ``Tenants``; then
+    Invoke-AddScheduledItem with ``hidden=true``."""
+    check_task_body(ctx)
+    body = ctx.body if isinstance(ctx.body, dict) else None
+    stored_tenants = None
+    if body is not None:
+        real = ctx.body_key("tenantFilter")
+        selection = body.get(real) if real in body else None
+        if isinstance(selection, list) and len(selection) == 1:
+            body[real] = selection[0]
+        elif isinstance(selection, list) and len(selection) > 1:
+            stored_tenants = json.dumps(selection, separators=(",", ":"))
+            if not any(psvalue.member(t, "value") == "AllTenants" for t in selection):
+                targets = {psvalue.ps_str(psvalue.member(t, "value")) for t in selection}
+                computed = [t.default_domain for t in ctx.state.managed_tenants() if t.default_domain not in targets]
+                given = psvalue.as_list(body.get(ctx.body_key("excludedTenants")))
+                group_entries = [e for e in given if psvalue.member(e, "type") == "Group"]
+                plain = [psvalue.coalesce(psvalue.member(e, "value"), e) for e in given if psvalue.member(e, "type") != "Group"]
+                merged = list(dict.fromkeys(psvalue.ps_str(v) for v in plain + computed if v))
+                body[ctx.body_key("excludedTenants")] = [{"value": v, "label": v} for v in merged] + group_entries
+            if not psvalue.truthy(body.get(ctx.body_key("RowKey"))):
+                body[ctx.body_key("RowKey")] = str(uuid.uuid4())
+            body[real] = {"value": "AllTenants", "label": "*All Tenants", "type": "Tenant"}
+    response = _add_scheduled_item(ctx, hidden_query="true")
+    if stored_tenants is not None:
+        task = ctx.state.scheduled_tasks.get(psvalue.ps_str(body.get(ctx.body_key("RowKey"))))
+        if task is not None:
+            task["Tenants"] = stored_tenants
+    return response

@@ -3,6 +3,15 @@
 Sources (HF/Tenant/Conditional/): Invoke-ListConditionalAccessPolicies.ps1, Invoke-AddCAPolicy.ps1
 (+ New-CIPPCAPolicy), Invoke-EditCAPolicy.ps1, Invoke-RemoveCAPolicy.ps1, Invoke-ListCAtemplates.ps1,
 Invoke-AddCATemplate.ps1 (+ New-CIPPCATemplate), Invoke-RemoveCATemplate.ps1, Invoke-ListNamedLocations.ps1.
+
+AddCAPolicy follows New-CIPPCAPolicy: RawJSON loses id/GUID/*time*/templateId keys, every empty array and
+null (Remove-EmptyArrays) and a false disableResilienceDefaults; LocationInfo locations are matched by display
+name or created, and policy location entries naming them get their ids; an existing policy is matched by
+display name case-insensitively and, with overwrite ("true" counts, as `-ne $true` compares), PATCHed whole
+per top-level property, keeping a "Vacation Exclusion - ..." group it excluded; a tenant CIPP does not manage
+fails inside the 200. Stored policies carry Graph's full shape (unset properties as null or []).
+Not emulated: replacename=displayName (user/group names to ids), CreateGroups, DisableSD, authentication
+strengths and contexts, the service-principal filter of applications.
 """
 from __future__ import annotations
 
@@ -14,7 +23,7 @@ from .. import psvalue
 from ..framework import Ctx, handler, json_response, ps_response
 from ...http import HttpResponse
 from ..state import TenantData, is_guid, iso, now_utc, parse_when
-from .common import HelperError, normalize
+from .common import HelperError, denied_text, normalize
 from .core import pretty
 from .exchange import _all_tenants_cached
 
@@ -209,46 +218,115 @@ def _parse_raw(raw: Any) -> dict[str, Any]:
     return data
 
 
+def remove_empty_arrays(value: Any) -> None:
+    """Remove-EmptyArrays: drops empty arrays and nulls from every object, recursively, in place."""
+    if isinstance(value, list):
+        for item in value:
+            remove_empty_arrays(item)
+    elif isinstance(value, dict):
+        for key in list(value):
+            if value[key] is None or (isinstance(value[key], list) and not value[key]):
+                del value[key]
+            else:
+                remove_empty_arrays(value[key])
+
+
+def _clean_policy(body: dict[str, Any], state: Any) -> dict[str, Any]:
+    """New-CIPPCAPolicy's cleaning of RawJSON before anything is sent to Graph."""
+    clean = {k: v for k, v in body.items() if k.lower() not in ("id", "guid") and "time" not in k.lower()}
+    remove_empty_arrays(clean)
+    grant = clean.get("grantControls")
+    if isinstance(grant, dict):
+        grant.pop("authenticationStrength@odata.context", None)
+    clean.pop("templateId", None)
+    session = clean.get("sessionControls")
+    if isinstance(session, dict):
+        if session.get("disableResilienceDefaults") is not True:
+            session.pop("disableResilienceDefaults", None)
+        if not session:
+            clean.pop("sessionControls")
+    if psvalue.truthy(state) and state != "donotchange":
+        clean["state"] = state
+    return clean
+
+
+def _resolve_location_info(ctx: Ctx, tenant: TenantData, clean: dict[str, Any], overwrite: bool) -> None:
+    """LocationInfo: every location it describes is matched by display name (PATCHed with overwrite) or
+    created; includeLocations/excludeLocations entries naming it (display name or template id) get its id."""
+    lookup = []
+    for loc in psvalue.as_list(clean.get("LocationInfo")):
+        if not isinstance(loc, dict) or not loc.get("displayName"):
+            continue
+        existing = next((x for x in tenant.named_locations.values() if str(x["displayName"]).lower()
+                         == str(loc["displayName"]).lower()), None)
+        if existing is None:
+            spec = {k: v for k, v in loc.items() if k != "id" and "@odata" not in k}
+            existing = add_location(tenant, spec, now_utc())
+            ctx.log(f"Created new Named Location: {loc['displayName']}", "Info", tenant=tenant.default_domain)
+        elif overwrite:
+            existing.update({k: v for k, v in loc.items() if k not in ("id", "@odata.type") and "time" not in k.lower()})
+        lookup.append((existing["id"], str(loc["displayName"]), loc.get("id")))
+    locations = (clean.get("conditions") or {}).get("locations")
+    if not lookup or not isinstance(locations, dict):
+        return
+    for key in ("includeLocations", "excludeLocations"):
+        values = psvalue.as_list(locations.get(key))
+        for index, value in enumerate(values):
+            match = next((lid for lid, name, template_id in lookup if value in (name, template_id)), None)
+            if match:
+                values[index] = match
+        if key in locations:
+            locations[key] = values
+
+
 def new_ca_policy(ctx: Ctx, tenant_ref: str, raw: Any, state: Any, overwrite: Any, replace: Any) -> str:
     """New-CIPPCAPolicy (display-name match, overwrite, state override); raises HelperError."""
     body = _parse_raw(raw)
     display = body.get("displayName")
-    clean = {k: v for k, v in body.items() if k.lower() not in ("id", "guid") and "time" not in k.lower()}
-    clean.pop("templateId", None)
-    if state and state != "donotchange":
-        clean["state"] = state
+    clean = _clean_policy(body, state)
+    overwrite = psvalue.eq_true(overwrite)  # `$Overwrite -ne $true`: "true" and "True" count too
     tenant = ctx.tenant(tenant_ref)
     try:
         if replace == "AllUsers":
             users = (clean.get("conditions") or {}).get("users") or {}
-            users["includeUsers"] = ["All"]
+            if users.get("includeUsers") != ["All"]:
+                users["includeUsers"] = ["All"]
             for key in ("excludeUsers", "includeGroups", "excludeGroups"):
                 if users.get(key):
                     users[key] = []
-        locations_info = clean.pop("LocationInfo", None)
+        # replacename=displayName (user/group names to ids from Graph) is not emulated: names are kept.
+        if tenant is not None and clean.get("LocationInfo"):
+            _resolve_location_info(ctx, tenant, clean, overwrite)
+        clean.pop("LocationInfo", None)
         clean.pop("AuthContextInfo", None)
-        if tenant is not None and locations_info:
-            for loc in psvalue.as_list(locations_info):
-                if isinstance(loc, dict) and loc.get("displayName") and not any(
-                        x["displayName"] == loc["displayName"] for x in tenant.named_locations.values()):
-                    add_location(tenant, {k: v for k, v in loc.items() if k != "id"}, now_utc())
-        existing = next((p for p in tenant.ca_policies.values() if p.get("displayName") == display), None) if tenant else None
+        users = (clean.get("conditions") or {}).get("users")
+        if isinstance(users, dict):
+            for key in list(users):
+                if all(psvalue.is_blank(v) for v in psvalue.as_list(users[key])):
+                    users[key] = []
+        matches = [p for p in tenant.ca_policies.values()
+                   if str(p.get("displayName") or "").lower() == str(display or "").lower()] if tenant else []
+        existing = matches[0] if matches else None
         if existing:
-            if overwrite is not True:
+            if not overwrite:
                 raise HelperError(f"Conditional Access Policy with Display Name {display} Already exists")
             if state == "donotchange":
                 clean["state"] = existing.get("state")
-            existing.update(clean)
+            vacation = [gid for gid in psvalue.as_list(((existing.get("conditions") or {}).get("users") or {}).get(
+                "excludeGroups")) if str((tenant.groups.get(gid) or {}).get("displayName") or "").startswith("Vacation Exclusion")]
+            new_users = (clean.get("conditions") or {}).get("users")
+            if vacation and isinstance(new_users, dict) and vacation[0] not in psvalue.as_list(new_users.get("excludeGroups")):
+                new_users["excludeGroups"] = psvalue.as_list(new_users.get("excludeGroups")) + [vacation[0]]
+            _graph_check(clean, patch=True)
+            existing.update(clean)  # Graph PATCH: every top-level property sent replaces the old one whole
             existing["modifiedDateTime"] = iso(now_utc())
+            graph_shape(existing)
             ctx.changed()
             ctx.log(f"Updated Conditional Access Policy {display} to the template standard.", "Info", tenant=tenant_ref)
             return f"Updated policy {display} for {tenant_ref}"
         if tenant is not None:
-            if not display:
-                raise HelperError("1003: The request body is missing a required property: displayName.")
-            if not isinstance(clean.get("conditions"), dict):
-                raise HelperError("1002: The request body is missing a required property: conditions.")
-            add_policy_record(tenant, clean)
+            _graph_check(clean, patch=False)
+            graph_shape(add_policy_record(tenant, clean))
             ctx.changed()
         ctx.log(f"Added Conditional Access Policy {display}", "Info", tenant=tenant_ref)
         return f"Created policy {display} for {tenant_ref}"
@@ -256,6 +334,53 @@ def new_ca_policy(ctx: Ctx, tenant_ref: str, raw: Any, state: Any, overwrite: An
         message = f"Failed to create or update conditional access rule {display}: {normalize(str(exc))}"
         ctx.log(message, "Error", tenant=tenant_ref)
         raise HelperError(message) from None
+
+
+# What Graph answers for properties a policy does not set (GET .../conditionalAccess/policies).
+GRAPH_DEFAULTS = {"templateId": None, "partialEnablementStrategy": None, "sessionControls": None}
+CONDITION_DEFAULTS = {"userRiskLevels": [], "signInRiskLevels": [], "clientAppTypes": ["all"], "servicePrincipalRiskLevels": [],
+                      "insiderRiskLevels": None, "platforms": None, "locations": None, "times": None, "deviceStates": None,
+                      "devices": None, "clientApplications": None, "authenticationFlows": None}
+APPLICATION_DEFAULTS = {"includeApplications": [], "excludeApplications": [], "includeUserActions": [],
+                        "includeAuthenticationContextClassReferences": [], "applicationFilter": None}
+USER_DEFAULTS = {"includeUsers": [], "excludeUsers": [], "includeGroups": [], "excludeGroups": [], "includeRoles": [],
+                 "excludeRoles": [], "includeGuestsOrExternalUsers": None, "excludeGuestsOrExternalUsers": None}
+GRANT_DEFAULTS = {"operator": "OR", "builtInControls": [], "customAuthenticationFactors": [], "termsOfUse": [],
+                  "authenticationStrength@odata.context": "https://graph.microsoft.com/beta/$metadata#identity/conditionalAccess"
+                                                          "/policies('{id}')/grantControls/authenticationStrength/$entity",
+                  "authenticationStrength": None}
+
+
+def graph_shape(policy: dict[str, Any]) -> dict[str, Any]:
+    """The policy as Graph stores and answers it: every unset property present as null or []."""
+    for key, value in GRAPH_DEFAULTS.items():
+        policy.setdefault(key, value)
+    conditions = policy.get("conditions")
+    if isinstance(conditions, dict):
+        for key, value in CONDITION_DEFAULTS.items():
+            conditions.setdefault(key, list(value) if isinstance(value, list) else value)
+        for key, defaults in (("applications", APPLICATION_DEFAULTS), ("users", USER_DEFAULTS)):
+            if isinstance(conditions.get(key), dict):
+                for sub, value in defaults.items():
+                    conditions[key].setdefault(sub, list(value) if isinstance(value, list) else value)
+    grant = policy.get("grantControls")
+    if isinstance(grant, dict):
+        for key, value in GRANT_DEFAULTS.items():
+            grant.setdefault(key, value.replace("{id}", str(policy.get("id"))) if isinstance(value, str) and "{id}" in value
+                             else list(value) if isinstance(value, list) else value)
+    else:
+        policy.setdefault("grantControls", None)
+    return policy
+
+
+def _graph_check(policy: dict[str, Any], patch: bool) -> None:
+    """What Graph refuses in a conditionalAccessPolicy body."""
+    if not patch and not policy.get("displayName"):
+        raise HelperError("1003: The request body is missing a required property: displayName.")
+    if not patch and not isinstance(policy.get("conditions"), dict):
+        raise HelperError("1002: The request body is missing a required property: conditions.")
+    if policy.get("state") is not None and policy["state"] not in ("enabled", "disabled", "enabledForReportingButNotEnforced"):
+        raise HelperError(f"Invalid value '{policy['state']}' for property 'state'.")
 
 
 @handler("AddCAPolicy")
@@ -272,8 +397,9 @@ def add_ca_policy(ctx: Ctx):
     results = []
     for tenant_ref in tenants:
         if ctx.tenant(tenant_ref) is None:
-            ctx.flag("unknown_tenant", "body.tenantFilter", f"'{tenant_ref}' is not in CIPP's tenant list: AddCAPolicy "
-                     "reports 'Created policy'.")
+            # New-CIPPCAPolicy's first Graph read (the existing policies) is refused for a tenant CIPP does not manage.
+            results.append(f"Failed to fetch existing CA policies: {denied_text(tenant_ref, ctx)}")
+            continue
         try:
             results.append(new_ca_policy(ctx, tenant_ref, ctx.b("RawJSON"), ctx.b("NewState"), ctx.b("overwrite"),
                                          ctx.b("replacename")))
@@ -389,6 +515,9 @@ def list_ca_templates(ctx: Ctx):
 def add_ca_template(ctx: Ctx):
     body = ctx.body if isinstance(ctx.body, dict) else {}
     tenant = ctx.tenant(ctx.b("tenantFilter"))
+    if tenant is None and not psvalue.is_blank(ctx.b("tenantFilter")):
+        # New-CIPPCATemplate reads the tenant's users first; Graph refuses a tenant CIPP does not manage.
+        return json_response(500, {"Results": f"Failed to create CA Template: {denied_text(ctx.b('tenantFilter'), ctx)}"})
     data = {k: v for k, v in body.items() if v is not None}
     users = ((data.get("conditions") or {}).get("users") or {}) if isinstance(data.get("conditions"), dict) else {}
     if tenant is not None and isinstance(users, dict):
@@ -408,7 +537,7 @@ def add_ca_template(ctx: Ctx):
             for lid in psvalue.as_list(locs.get(key)):
                 loc = tenant.named_locations.get(lid)
                 names.append(loc["displayName"] if loc else lid)
-                if loc:
+                if loc and not any(x["displayName"] == loc["displayName"] for x in location_info):  # unique by name
                     location_info.append({k: v for k, v in loc.items() if k != "id" and "time" not in k.lower()})
             if names:
                 locs[key] = names

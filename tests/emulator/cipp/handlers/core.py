@@ -131,22 +131,66 @@ def _log_out(row: dict[str, Any], standard_key: str = "StandardInfo") -> dict[st
             "DateFilter": row["PartitionKey"]}
 
 
-def _date_key(value: str) -> str:
-    digits = re.sub(r"[^0-9]", "", value or "")
-    return digits[:8]
+# ConvertTo-CIPPODataFilterValue -Type Date / -Type Guid: the value is validated (PowerShell -notmatch,
+# so case-insensitive) and returned unchanged; an invalid one throws out of the handler (500).
+_ODATA_DATE = re.compile(r"^\d{4}-?\d{2}-?\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?)?$", re.IGNORECASE)
+_ODATA_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
+_PARTITION_DAY = re.compile(r"^\d{8}$")
+
+
+def _odata_date(ctx: Ctx, name: str, value: str) -> str:
+    """A StartDate/EndDate/DateFilter as the handler puts it into ``PartitionKey ge|le|eq '<value>'``."""
+    if not _ODATA_DATE.match(value):
+        raise Escape("Invalid date format for OData filter. Expected ISO 8601 (e.g. yyyy-MM-dd or "
+                     f"yyyy-MM-ddTHH:mm:ssZ), got: '{value}'")
+    if not _PARTITION_DAY.match(value):
+        # The validator accepts yyyy-MM-dd, but the value is compared as text with PartitionKeys
+        # written as yyyyMMdd: '20261201' sorts after '2026-12-01' and '2026-12-31' alike.
+        ctx.flag("wrong_date_format", f"query.{ctx.query.real_key(name) or name}",
+                 f"ListLogs compares {name}={value!r} as text with log PartitionKeys written as yyyyMMdd: "
+                 "a dashed date or a date-time matches no log day.", "send the day as yyyyMMdd")
+    return value
+
+
+def _odata_guid(value: str) -> str:
+    if not _ODATA_GUID.match(value):
+        raise Escape(f"Invalid GUID format for OData filter: '{value}'")
+    return value
+
+
+# Query keys the filtered branch reads (flagged as ignored without Filter=true).
+_FILTER_KEYS = ("Tenant", "User", "Severity", "API", "DateFilter", "StartDate", "EndDate", "StandardTemplateId",
+                "ScheduledTaskId", "BaselineRunId")
+# Columns of the table-side filters: query key -> CippLogs column.
+_ID_FILTERS = (("StandardTemplateId", "StandardTemplateId"), ("ScheduledTaskId", "ScheduledTaskId"),
+               ("BaselineRunId", "BaselineRunId"))
+
+
+def _visible(row: dict[str, Any], allowed: list[str] | None, allowed_domains: set[str]) -> bool:
+    """The tenant scope check of both branches (-contains: case-insensitive)."""
+    if allowed is None:
+        return True
+    return ((row.get("Tenant") or "").lower() in allowed_domains or row.get("Tenant") == "CIPP"
+            or (row.get("TenantID") or "").lower() in allowed)
 
 
 @handler("ListLogs")
 def list_logs(ctx: Ctx):
     state = ctx.state
-    today = now_utc().strftime("%Y%m%d")
+    today = now_utc().strftime("%Y%m%d")          # CIPP_TIMEZONE unset: UTC
+    allowed = ctx.caller.allowed_tenants
+    allowed_domains = set()
+    if allowed is not None:
+        allowed_domains = {t.default_domain.lower() for t in state.managed_tenants() if t.customer_id.lower() in allowed}
     if ctx.q("ListLogs"):
         keys = sorted({r["PartitionKey"] for r in state.logs})
         return json_response(200, [{"value": k, "label": k} for k in keys])
     if ctx.q("logentryid"):
-        part = _date_key(ctx.q("DateFilter") or today)
-        rows = [r for r in state.logs if r["RowKey"] == ctx.q("logentryid") and r["PartitionKey"] == part]
-        return json_response(200, [_log_out(r, "Standard") for r in rows])
+        part = _odata_date(ctx, "DateFilter", psvalue.coalesce(ctx.q("DateFilter"), today))
+        row_key = _odata_guid(ctx.q("logentryid"))
+        rows = [r for r in state.logs if r["RowKey"] == row_key and r["PartitionKey"] == part]
+        return json_response(200, [_log_out(r, "Standard") for r in rows if _visible(r, allowed, allowed_domains)])
+    table_filters: list[tuple[str, str]] = []
     if psvalue.eq_true(ctx.q("Filter")):
         levels = ctx.q("Severity").split(",") if ctx.q("Severity") else list(DEFAULT_LEVELS)
         username = psvalue.coalesce(ctx.q("User"), "*")
@@ -154,17 +198,27 @@ def list_logs(ctx: Ctx):
         api_filter = ctx.q("API")
         start = psvalue.coalesce(ctx.q("StartDate"), ctx.q("DateFilter"))
         end = psvalue.coalesce(ctx.q("EndDate"), ctx.q("DateFilter"))
+        start = _odata_date(ctx, "StartDate" if ctx.q("StartDate") is not None else "DateFilter", start) if start else None
+        end = _odata_date(ctx, "EndDate" if ctx.q("EndDate") is not None else "DateFilter", end) if end else None
         if start and end:
             def parts(p):
-                return _date_key(start) <= p <= _date_key(end)
+                return start <= p <= end
         elif start:
             def parts(p):
-                return p == _date_key(start)
+                return p == start
         else:
+            if end:
+                ctx.flag("ignored_field", f"query.{ctx.query.real_key('EndDate') or 'EndDate'}",
+                         "ListLogs reads EndDate only together with StartDate (or DateFilter): today's log is returned.",
+                         "send StartDate too")
+
             def parts(p):
                 return p == today
+        for key, column in _ID_FILTERS:
+            if ctx.q(key):
+                table_filters.append((column, _odata_guid(ctx.q(key))))
     else:
-        for name in ("Tenant", "User", "Severity", "API", "DateFilter", "StartDate", "EndDate"):
+        for name in _FILTER_KEYS:
             if ctx.q(name) is not None:
                 ctx.flag("ignored_field", f"query.{ctx.query.real_key(name) or name}",
                          f"ListLogs reads {name} only together with Filter=true; without it the filter is ignored "
@@ -173,23 +227,26 @@ def list_logs(ctx: Ctx):
 
         def parts(p):
             return p == today
-    allowed = ctx.caller.allowed_tenants
-    allowed_domains = set()
-    if allowed is not None:
-        allowed_domains = {t.default_domain.lower() for t in state.managed_tenants() if t.customer_id.lower() in allowed}
+    wanted_levels = {level.lower() for level in levels}     # -in compares strings case-insensitively
+    try:
+        api_pattern = re.compile(api_filter, re.IGNORECASE) if api_filter else None
+    except re.error as exc:
+        raise Escape(f"Invalid pattern '{api_filter}' at offset {exc.pos or 0}. {exc.msg}.") from None
     out = []
     for row in state.logs:
-        if not parts(row["PartitionKey"]) or row.get("Severity") not in levels:
+        if not parts(row["PartitionKey"]) or any(row.get(column) != value for column, value in table_filters):
+            continue
+        if str(row.get("Severity") or "").lower() not in wanted_levels:
             continue
         if username != "*" and not _like(row.get("Username") or "", username):
             continue
         if tenant_filter and tenant_filter != "AllTenants" and not (
-                tenant_filter.lower() in (row.get("Tenant") or "").lower() or (row.get("TenantID") or "") == tenant_filter):
+                _like(row.get("Tenant") or "", f"*{tenant_filter}*")
+                or (row.get("TenantID") or "").lower() == tenant_filter.lower()):
             continue
-        if api_filter and not re.search(api_filter, row.get("API") or "", re.IGNORECASE):
+        if api_pattern and not api_pattern.search(row.get("API") or ""):
             continue
-        if allowed is not None and not ((row.get("Tenant") or "").lower() in allowed_domains or row.get("Tenant") == "CIPP"
-                                        or (row.get("TenantID") or "").lower() in allowed):
+        if not _visible(row, allowed, allowed_domains):
             continue
         out.append(_log_out(row))
     out.sort(key=lambda r: r["DateTime"], reverse=True)

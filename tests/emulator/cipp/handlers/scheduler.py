@@ -143,7 +143,10 @@ def add_scheduled_task(ctx: Ctx, task: Any, *, hidden: bool = False, disallow_du
         "PartitionKey": "ScheduledTask", "TaskState": "Planned", "RowKey": str(key), "Tenant": psvalue.ps_str(tenant_value),
         "excludedTenants": ",".join(psvalue.ps_str(psvalue.member(e, "value")) for e in excluded
                                     if psvalue.member(e, "type") != "Group"),
-        "excludedTenantGroups": "", "Name": name, "Command": known.get(command_text.lower(), command_text),
+        "excludedTenantGroups": json.dumps([{"value": psvalue.member(e, "value"), "label": psvalue.member(e, "label"),
+                                             "type": "Group"} for e in excluded if psvalue.member(e, "type") == "Group"],
+                                           separators=(",", ":"))
+        if any(psvalue.member(e, "type") == "Group" for e in excluded) else "", "Name": name, "Command": known.get(command_text.lower(), command_text),
         "Parameters": json.dumps(params, separators=(",", ":"), default=str), "ScheduledTime": str(scheduled_int),
         "Recurrence": psvalue.ps_str(recurrence), "PostExecution": post_text, "Reference": psvalue.ps_str(get("Reference")),
         "AdditionalProperties": "{}", "Hidden": bool(hidden), "Results": "Planned",
@@ -155,6 +158,11 @@ def add_scheduled_task(ctx: Ctx, task: Any, *, hidden: bool = False, disallow_du
         entity["TenantGroup"] = json.dumps(tenant, separators=(",", ":"))
     if desired_start:
         entity["DesiredStartTime"] = str(desired_start)
+    if psvalue.truthy(get("Trigger")):
+        # Stored as JSON (the delta query a DeltaQuery trigger creates is not emulated).
+        entity["Trigger"] = json.dumps(json.loads(json.dumps(get("Trigger"))), separators=(",", ":"))
+    if psvalue.truthy(get("Tag")):
+        entity["Tag"] = psvalue.ps_str(get("Tag"))
     state.scheduled_tasks[str(key)] = entity
     ctx.changed()
     ctx.log(f"Added task {entity['Name']} with ID {entity['RowKey']}", "Info", api="ScheduledTask", tenant=entity["Tenant"])
@@ -191,16 +199,55 @@ def _maybe_run(ctx: Ctx, entity: dict[str, Any]) -> None:
 
 # --------------------------------------------------------------------------- endpoints
 
+# The task fields Invoke-AddScheduledItem / Add-CIPPScheduledTask read off the body (the spec
+# calls the body passthrough and lists only four): anything else is stored nowhere.
+TASK_KEYS = frozenset(k.lower() for k in (
+    "TenantFilter", "Name", "Command", "Parameters", "ScheduledTime", "Recurrence", "PostExecution", "Reference",
+    "excludedTenants", "Trigger", "RunNow", "RowKey", "DesiredStartTime", "AlertComment", "CustomSubject",
+    "PsaTicketStrategy", "Tag", "AdditionalProperties", "DisallowDuplicateName"))
+
+
+def check_task_body(ctx: Ctx, extra: tuple[str, ...] = ()) -> None:
+    """Conformance findings for a task body: keys Add-CIPPScheduledTask never reads, and values
+    its ``.value`` reads drop (bare PostExecution entries, bare excluded tenants)."""
+    if not isinstance(ctx.body, dict):
+        return
+    known = TASK_KEYS | {k.lower() for k in extra}
+    for key in ctx.body:
+        if str(key).lower() not in known:
+            ctx.flag("unknown_key", f"body.{key}", f"{ctx.endpoint} never reads {key}: it is not stored with the task.",
+                     "remove it")
+    post = ctx.b("PostExecution")
+    if isinstance(post, list):
+        for index, entry in enumerate(post):
+            if not isinstance(entry, dict):
+                ctx.flag("bare_labelvalue", f"body.PostExecution[{index}]",
+                         "Add-CIPPScheduledTask reads PostExecution.value (or the Webhook/Email/PSA booleans of an "
+                         "object): a bare string is dropped.", 'send {"Webhook": true, "Email": false, "PSA": false}')
+    excluded = ctx.b("excludedTenants")
+    for index, entry in enumerate(psvalue.as_list(excluded)):
+        if entry is not None and not isinstance(entry, dict):
+            ctx.flag("bare_labelvalue", f"body.excludedTenants[{index}]",
+                     "Add-CIPPScheduledTask keeps only excluded tenants with a .value: a bare string is dropped.",
+                     'send {"value": "<domain>", "label": "<domain>"}')
+
+
 @handler("AddScheduledItem", extra_keys=("hidden", "DisallowDuplicateName"))
 def add_scheduled_item(ctx: Ctx):
+    check_task_body(ctx)
+    return _add_scheduled_item(ctx, hidden_query=ctx.q("hidden"))
+
+
+def _add_scheduled_item(ctx: Ctx, hidden_query: Any):
+    """Invoke-AddScheduledItem (also what AddScriptedAlert forwards to, with ``hidden=true``)."""
     state = ctx.state
     disallow = psvalue.coalesce(ctx.q("DisallowDuplicateName"), ctx.b("DisallowDuplicateName"))
     existing = state.scheduled_tasks.get(psvalue.ps_str(ctx.b("RowKey"))) if ctx.b("RowKey") else None
-    if ctx.q("hidden") is None:
+    if hidden_query is None:
         hidden = bool(existing["Hidden"]) if existing else False
     else:
         hidden = True
-        if str(ctx.q("hidden")).lower() == "false":
+        if str(hidden_query).lower() == "false":
             ctx.flag("ignored_field", "query.hidden",
                      "AddScheduledItem treats any 'hidden' query value (even 'false') as hidden=true.", "omit hidden")
     if existing and psvalue.eq_true(ctx.b("RunNow")):
@@ -232,6 +279,11 @@ def task_out(state: Any, task: dict[str, Any]) -> dict[str, Any]:
         try:
             out[key] = iso(dt.datetime.fromtimestamp(int(task.get(key)), dt.timezone.utc))
         except (TypeError, ValueError):
+            pass
+    if task.get("Trigger"):
+        try:
+            out["Trigger"] = json.loads(task["Trigger"])
+        except ValueError:
             pass
     lookup = {t.customer_id: t.default_domain for t in state.managed_tenants()}
     if task.get("TenantGroup"):

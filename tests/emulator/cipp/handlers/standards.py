@@ -2,7 +2,12 @@
 
 Sources (HF/Tenant/Standards/): Invoke-listStandardTemplates.ps1, Invoke-AddStandardsTemplate.ps1,
 Invoke-RemoveStandardTemplate.ps1, Invoke-ExecStandardsRun.ps1, Invoke-ListStandardsCompare.ps1,
-Invoke-ListTenantAlignment.ps1 (+ Get-CIPPTenantAlignment), Invoke-ListTenantDrift.ps1 (+ Get-CIPPDrift).
+Invoke-ListTenantAlignment.ps1 (+ Get-CIPPTenantAlignment), Invoke-ListTenantDrift.ps1 (+ Get-CIPPDrift),
+Invoke-ExecBaselineRun.ps1 (+ Start-CIPPBaselineOrchestrator: only the count of queued checks).
+
+The fixture's optional ``standards.yaml`` (same keys as cipp.yaml: standards_templates[], standards_compare[],
+drift[], plus baselines[] ``{id, name, tenants: [domain | AllTenants], standards: [name]}``) adds to cipp.yaml's.
+ExecStandardsRun results land ``RUN_DELAY`` seconds after the run (the reports' refresh time moves then).
 
 Tables kept in ``state.extra``: ``standards_templates`` (GUID -> stored JSON text, the
 StandardsTemplateV2 partition), ``standards_reports`` (CippStandardsReports rows: PartitionKey =
@@ -20,11 +25,26 @@ from .. import psvalue
 from ..framework import Ctx, Escape, handler, json_response
 from ..state import iso, now_utc
 
+#: seconds between ExecStandardsRun and its results showing in the reports table
+RUN_DELAY = 1.0
 STATUS_NAMES = {"new": "New", "accepted": "Accepted", "denied": "Denied", "customerspecific": "CustomerSpecific",
                 "deniedremediate": "DeniedRemediate", "denieddelete": "DeniedDelete"}
 
 
+def _fixture_extra(state: Any) -> dict[str, Any]:
+    """``standards.yaml`` of the fixture, if any: more templates, results and drift in cipp.yaml's schema."""
+    from ...world import FIXTURE_DIR, _parsed_yaml
+    path = FIXTURE_DIR / str(getattr(state.world, "fixture_name", "default")) / "standards.yaml"
+    return _parsed_yaml(path) if path.exists() else {}
+
+
 def seed(state: Any, data: dict[str, Any]) -> None:
+    extra = _fixture_extra(state)
+    if extra:
+        data = dict(data)
+        for key in ("standards_templates", "standards_compare", "drift", "baselines"):
+            data[key] = list(data.get(key) or []) + list(extra.get(key) or [])
+    state.extra["baselines"] = [dict(b) for b in data.get("baselines") or []]
     templates = state.extra.setdefault("standards_templates", {})
     for spec in data.get("standards_templates") or []:
         spec = dict(spec)
@@ -142,11 +162,12 @@ def exec_standards_run(ctx: Ctx):
         name = f"{psvalue.ps_str(psvalue.member(matched, 'templateName'))} ({psvalue.ps_str(psvalue.member(matched, 'GUID'))})"
     result = (f"Successfully started Standards Run for tenant: {tenant_filter} - Template: {name}"
               f"{' (Manual Only)' if manual else ''}")
-    refreshed = now_utc()
+    # The run is queued: its results land RUN_DELAY later (Push-CIPPStandard rewrites each row).
+    refreshed = now_utc() + dt.timedelta(seconds=RUN_DELAY)
     for row in ctx.state.extra.get("standards_reports", []):
         if tenant_filter.lower() in ("alltenants", row["PartitionKey"].lower()) and (
                 template_id == "*" or str(row.get("TemplateId")).lower() == str(template_id).lower()):
-            row["Timestamp"] = refreshed
+            row["RefreshAt"] = refreshed
     ctx.log(result, "Info", tenant=tenant_filter)
     return json_response(200, {"Results": result})
 
@@ -154,7 +175,10 @@ def exec_standards_run(ctx: Ctx):
 def _report_rows(ctx: Ctx, tenant: str | None = None, template: str | None = None) -> list[dict[str, Any]]:
     managed = {t.default_domain for t in ctx.state.managed_tenants()}
     out = []
+    now = now_utc()
     for row in ctx.state.extra.get("standards_reports", []):
+        if row.get("RefreshAt") is not None and row["RefreshAt"] <= now:
+            row["Timestamp"] = row.pop("RefreshAt")
         if tenant is not None and row["PartitionKey"] != tenant:
             continue
         if template is not None and str(row.get("TemplateId")) != template:
@@ -201,16 +225,23 @@ def _template_tenants(ctx: Ctx, template: dict[str, Any]) -> list[str]:
     return [d for d in dict.fromkeys(domains) if d.lower() not in excluded]
 
 
-def _standard_keys(template: dict[str, Any]) -> list[str]:
+def _reporting(config: Any) -> bool:
+    """Get-CIPPTenantAlignment: a standard reports only if an action value is report or remediate."""
+    actions = psvalue.member(config, "action") if isinstance(config, dict) else None
+    return any(str(psvalue.member(a, "value") or "").lower() in ("report", "remediate") for a in psvalue.as_list(actions))
+
+
+def _standard_keys(template: dict[str, Any]) -> list[tuple[str, bool]]:
+    """(standard id, reporting enabled) of each standard of ``template``."""
     keys = []
     for name, config in (template.get("standards") or {}).items():
         if name in ("IntuneTemplate", "ConditionalAccessTemplate"):
             for item in psvalue.as_list(config):
                 guid = psvalue.path(item, "TemplateList.value")
                 if guid:
-                    keys.append(f"standards.{name}.{guid}")
+                    keys.append((f"standards.{name}.{guid}", _reporting(item)))
         else:
-            keys.append(f"standards.{name}")
+            keys.append((f"standards.{name}", _reporting(config)))
     return keys
 
 
@@ -229,7 +260,7 @@ def alignment(ctx: Ctx, tenant_filter: str | None = None, template_id: str | Non
             statuses = {k[1]: v["Status"] for k, v in drift_states.items() if k[0] == tenant.lower()}
             comparisons = []
             latest = None
-            for key in _standard_keys(template):
+            for key, reporting in _standard_keys(template):
                 report = reports.get(key)
                 if report is not None:
                     value = report.get("Value")
@@ -237,17 +268,19 @@ def alignment(ctx: Ctx, tenant_filter: str | None = None, template_id: str | Non
                     compliant = value is True or (bool(report.get("CurrentValue")) and report.get("CurrentValue") == report.get("ExpectedValue"))
                     license_missing = isinstance(value, str) and value.lower().startswith("license missing:")
                     status = "Compliant" if compliant else ("License Missing" if license_missing else "Non-Compliant")
+                    status = status if reporting else "Reporting Disabled"
                     comparisons.append({"StandardName": key, "Compliant": compliant,
                                         "StandardValue": json.dumps(_parse(value), separators=(",", ":")),
-                                        "ComplianceStatus": status, "ReportingDisabled": False,
+                                        "ComplianceStatus": status, "ReportingDisabled": not reporting,
                                         "LicenseAvailable": report.get("LicenseAvailable"),
                                         "CurrentValue": report.get("CurrentValue"), "ExpectedValue": report.get("ExpectedValue")})
                 else:
                     comparisons.append({"StandardName": key, "Compliant": False, "StandardValue": "NOT FOUND",
-                                        "ComplianceStatus": "Non-Compliant", "ReportingDisabled": False,
+                                        "ComplianceStatus": "Non-Compliant" if reporting else "Reporting Disabled",
+                                        "ReportingDisabled": not reporting,
                                         "LicenseAvailable": None, "CurrentValue": None, "ExpectedValue": None})
             total = len(comparisons)
-            compliant_count = non_compliant = license_missing_count = 0
+            compliant_count = non_compliant = license_missing_count = disabled_count = 0
             pending = denied = (0 if is_drift else None)
             for item in comparisons:
                 deviation = None
@@ -268,6 +301,8 @@ def alignment(ctx: Ctx, tenant_filter: str | None = None, template_id: str | Non
                             denied += 1
                 elif item["ComplianceStatus"] == "License Missing":
                     license_missing_count += 1
+                if item["ReportingDisabled"]:
+                    disabled_count += 1
             if is_drift:
                 for key, status in statuses.items():
                     if key.startswith(("IntuneTemplates.", "ConditionalAccessTemplates.")):
@@ -280,18 +315,24 @@ def alignment(ctx: Ctx, tenant_filter: str | None = None, template_id: str | Non
                                 pending += 1
                             else:
                                 denied += 1
-            score = round(compliant_count / total * 100) if total > 0 else 0
-            missing_pct = round(license_missing_count / total * 100) if total > 0 else 0
+            score = _ps_round(compliant_count / (total - disabled_count) * 100) if total - disabled_count > 0 else 0
+            missing_pct = _ps_round(license_missing_count / total * 100) if total > 0 else 0
             results.append({"TenantFilter": tenant, "StandardName": template.get("templateName"),
                             "StandardId": template.get("GUID"), "standardType": template.get("type"),
                             "standardSettings": template.get("standards"), "AlignmentScore": score,
                             "LicenseMissingPercentage": missing_pct, "CombinedScore": score + missing_pct,
                             "CompliantStandards": compliant_count, "NonCompliantStandards": non_compliant,
                             "LicenseMissingStandards": license_missing_count, "TotalStandards": total,
+                            "ReportingDisabledCount": disabled_count,
                             "PendingDeviationsCount": pending, "DeniedDeviationsCount": denied,
                             "LatestDataCollection": latest.strftime("%Y-%m-%dT%H:%M:%SZ") if latest else None,
                             "ComparisonDetails": comparisons})
     return results
+
+
+def _ps_round(value: float) -> int:
+    """[Math]::Round: banker's rounding, as Python's round()."""
+    return int(round(value))
 
 
 @handler("ListTenantAlignment")
@@ -387,3 +428,52 @@ def list_tenant_drift(ctx: Ctx):
     for tenant in ctx.state.managed_tenants():
         out.extend(drift(ctx, tenant.default_domain))
     return json_response(200, out)
+
+
+# --------------------------------------------------------------------------- baselines
+
+def _baseline_tenants(ctx: Ctx, baseline: dict[str, Any]) -> list[str]:
+    values = [psvalue.ps_str(v) for v in psvalue.as_list(baseline.get("tenants"))]
+    managed = ctx.state.managed_tenants()
+    if not values or any(v.lower() == "alltenants" for v in values):
+        return [t.default_domain for t in managed]
+    return [t.default_domain for v in values for t in managed if t.matches(v)]
+
+
+@handler("ExecBaselineRun")
+def exec_baseline_run(ctx: Ctx):
+    """Invoke-ExecBaselineRun + Start-CIPPBaselineOrchestrator: counts the (tenant, standard) work items."""
+    try:
+        mode = psvalue.ps_str(psvalue.coalesce(ctx.b("mode"), "run"))
+        if mode.lower() not in ("run", "compare", "oneoff"):
+            raise ValueError(f"Unknown mode '{mode}'. Use run, compare, or oneoff.")
+        selection = ctx.b("tenantFilter")
+        tenant = psvalue.coalesce(psvalue.member(selection, "value"), selection)
+        tenant = None if psvalue.ps_str(tenant).lower() == "alltenants" else (psvalue.ps_str(tenant) or None)
+        standard = psvalue.ps_str(ctx.b("standard")) or None
+        template_id = psvalue.ps_str(ctx.b("templateId")) or None
+        if mode.lower() == "oneoff" and not (tenant and standard):
+            raise ValueError("A oneoff run requires tenantFilter and standard.")
+        if not (tenant or template_id):
+            raise ValueError("Provide a tenantFilter or a templateId to scope the run.")
+    except ValueError as exc:
+        ctx.log(f"Failed to start baseline run: {exc}", "Error")
+        return json_response(500, {"Results": f"Failed to start baseline run: {exc}"})
+    queued = 0
+    for baseline in ctx.state.extra.get("baselines", []):
+        if template_id and str(baseline.get("id")).lower() != template_id.lower():
+            continue
+        tenants = [t for t in _baseline_tenants(ctx, baseline) if not tenant or t.lower() == tenant.lower()]
+        standards = [s for s in psvalue.as_list(baseline.get("standards")) if not standard or str(s).lower() == standard.lower()]
+        queued += len(tenants) * len(standards)
+    target = f"baseline {template_id}" if template_id else f"{standard + ' on ' if standard else ''}{tenant}"
+    if queued == 0:
+        ctx.log(f"Baseline {mode} for {target} resolved nothing - no checks queued.", "Warning")
+        message = (f"Nothing ran: no assigned baseline (or tenant override) resolves {target}. "
+                   "Check the baseline's standards, assignment, and exclusions.")
+        return json_response(200, {"Results": message})
+    run = {"mode": mode, "tenant": tenant, "standard": standard, "templateId": template_id, "queued": queued}
+    ctx.state.extra.setdefault("baseline_runs", []).append(run)
+    ctx.log(f"Started baseline {mode} for {target} ({queued} checks).", "Info")
+    return json_response(200, {"Results": f"Started the {mode}: {queued} check{'' if queued == 1 else 's'} queued. "
+                                          "Results appear on the alignment page as each check completes."})
