@@ -17,15 +17,25 @@ from ansible_collections.cipp.cipp.plugins.module_utils._user_resource import PR
 
 ACTIONS = ("create", "update", "delete")
 LISTS = {"create": "created", "update": "updated", "delete": "deleted"}
-ITEM_NAMES = ("user_principal_name", "display_name", "name", "upn", "id")
+ITEM_NAMES = ("user_principal_name", "display_name", "name", "upn")
+SHARED = "CIPP-wide"
 
 
 def _item_name(entry: dict) -> str:
+    """A loop item's name: its UPN or name; an alert (which has none) by what it runs or watches and its id."""
     item = entry.get("item")
     if isinstance(item, dict):
         for key in ITEM_NAMES:
             if item.get(key):
                 return str(item[key])
+        definition = item.get("definition")
+        if isinstance(definition, dict) and definition.get("displayName"):
+            return str(definition["displayName"])
+        parts = [str(item[key]) for key in ("command", "log_type") if item.get(key)]
+        if item.get("id"):
+            parts.append(f"({item['id']})" if parts else str(item["id"]))
+        if parts:
+            return " ".join(parts)
     return str(item) if item is not None else "?"
 
 
@@ -40,12 +50,17 @@ def _loop_action(entry: dict) -> str:
             return "create"
         if diff.get("after") in ({}, None, ""):
             return "delete"
-    return "update"
+        return "update"
+    # Without --diff: the modules list the changed options of an update in ``changes``.
+    if "changes" in entry:
+        return "update"
+    item = entry.get("item")
+    return "delete" if isinstance(item, dict) and item.get("state") == "absent" else "create"
 
 
 def _kind_outcome(result) -> dict | None:
     """``{created, updated, deleted, failed}`` of one kind's registered result; None when skipped."""
-    if not isinstance(result, dict) or not result or (result.get("skipped") and "results" not in result):
+    if not isinstance(result, dict) or not result or (result.get("skipped") and not result.get("results")):
         return None
     lists = {name: [] for name in LISTS.values()}
     if any(name in result for name in LISTS.values()):  # a bulk module (cipp.cipp.users, ...)
@@ -77,47 +92,59 @@ def converge_outcome(results, error=None, tenant=None):
     return {"tenant": tenant, "failed": failed, "error": str(error) if error else None, "kinds": kinds}
 
 
-def converge_summary(outcomes, targets=None, mode="apply"):
+def _summarise_one(name: str, outcome, totals: dict, lines: list) -> dict:
+    """One tenant's (or the CIPP-wide objects') entry of the summary; adds to ``totals`` and ``lines``."""
+    if not isinstance(outcome, dict) or not outcome:
+        outcome = {"failed": True, "error": "no result recorded (unreachable or stopped)", "kinds": {}}
+    kinds = {}
+    for kind, lists in sorted((outcome.get("kinds") or {}).items()):
+        counts = {action: len(lists.get(LISTS[action]) or []) for action in ACTIONS}
+        kinds[kind] = dict(counts, **{LISTS[a]: list(lists.get(LISTS[a]) or []) for a in ACTIONS})
+        for action in ACTIONS:
+            totals[action] += counts[action]
+    status = "FAILED" if outcome.get("failed") else (
+        "changed" if any(k[a] for k in kinds.values() for a in ACTIONS) else "ok")
+    parts = [f"{kind}: +{k['create']} ~{k['update']} -{k['delete']}" for kind, k in kinds.items()]
+    line = f"{name}: {status}" + (f" ({', '.join(parts)})" if parts else "")
+    if outcome.get("error"):
+        line += f" - {outcome['error']}"
+    lines.append(line)
+    for kind, k in kinds.items():
+        for action, sign in (("create", "+"), ("update", "~"), ("delete", "-")):
+            lines.extend(f"    {sign} {kind} {key}" for key in k[LISTS[action]])
+    return {"status": status, "error": outcome.get("error"), "kinds": kinds}
+
+
+def converge_summary(outcomes, targets=None, mode="apply", shared=None):
     """The run's summary over tenants: per tenant and kind the creates/updates/deletes, totals,
     the failed tenants (a target without an outcome - unreachable, or stopped before recording
-    it - counts as failed) and ``lines`` for the console."""
+    it - counts as failed) and ``lines`` for the console. ``shared`` is the converge_outcome of
+    the CIPP-wide objects (templates, alerts and tasks for several tenants), shown first."""
     if not isinstance(outcomes, dict):
         raise AnsibleFilterError("converge_summary expects a dictionary of tenant -> converge_outcome")
+    if shared is not None and not isinstance(shared, dict):
+        raise AnsibleFilterError("converge_summary: shared must be the converge_outcome of the CIPP-wide objects")
     names = sorted(set(targets or []) | set(outcomes), key=str.lower)
-    tenants, failed = {}, []
     totals = {action: 0 for action in ACTIONS}
     lines = [f"{'PLAN' if mode == 'plan' else 'APPLY'}: {len(names)} tenant(s)"]
-    for name in names:
-        outcome = outcomes.get(name)
-        if not isinstance(outcome, dict) or not outcome:
-            outcome = {"failed": True, "error": "no result recorded (unreachable or stopped)", "kinds": {}}
-        kinds = {}
-        for kind, lists in sorted((outcome.get("kinds") or {}).items()):
-            counts = {action: len(lists.get(LISTS[action]) or []) for action in ACTIONS}
-            kinds[kind] = dict(counts, **{LISTS[a]: list(lists.get(LISTS[a]) or []) for a in ACTIONS})
-            for action in ACTIONS:
-                totals[action] += counts[action]
-        status = "FAILED" if outcome.get("failed") else (
-            "changed" if any(k[a] for k in kinds.values() for a in ACTIONS) else "ok")
-        tenants[name] = {"status": status, "error": outcome.get("error"), "kinds": kinds}
-        if status == "FAILED":
-            failed.append(name)
-        parts = [f"{kind}: +{k['create']} ~{k['update']} -{k['delete']}" for kind, k in kinds.items()]
-        line = f"{name}: {status}" + (f" ({', '.join(parts)})" if parts else "")
-        if outcome.get("error"):
-            line += f" - {outcome['error']}"
-        lines.append(line)
-        for kind, k in kinds.items():
-            for action, sign in (("create", "+"), ("update", "~"), ("delete", "-")):
-                lines.extend(f"    {sign} {kind} {key}" for key in k[LISTS[action]])
+    shared_entry = _summarise_one(SHARED, shared, totals, lines) if shared else None
+    tenants = {name: _summarise_one(name, outcomes.get(name), totals, lines) for name in names}
+    failed = [name for name in names if tenants[name]["status"] == "FAILED"]
+    shared_failed = bool(shared_entry and shared_entry["status"] == "FAILED")
     lines.append(f"TOTAL: {totals['create']} to create, {totals['update']} to update, {totals['delete']} to delete"
                  f"{' (planned)' if mode == 'plan' else ''}; {len(failed)} tenant(s) FAILED"
-                 + (f": {', '.join(failed)}" if failed else ""))
-    return {"mode": mode, "tenants": tenants, "totals": totals, "failed": failed, "lines": lines}
+                 + (f": {', '.join(failed)}" if failed else "")
+                 + ("; the CIPP-wide objects FAILED" if shared_failed else ""))
+    return {"mode": mode, "tenants": tenants, "shared": shared_entry, "totals": totals, "failed": failed,
+            "lines": lines}
 
 
+# CIPP sets mailNickname to the UPN's user name on every write, so it is not desired state of its own:
+# exported, a nickname that differs would make every later edit of the user fail.
+NOT_EXPORTED = ("mail_nickname",)
 # Graph properties desired_users reads; user_info's ``properties`` should ask for these.
-USER_PROPERTIES = ["userPrincipalName", "accountEnabled", "usageLocation"] + [g for g, _f, _c in PROFILE_FIELDS.values()]
+USER_PROPERTIES = ["userPrincipalName", "accountEnabled", "usageLocation"] + [
+    g for option, (g, _f, _c) in PROFILE_FIELDS.items() if option not in NOT_EXPORTED]
 GROUP_FIELDS = ("display_name", "group_type", "description", "mail_nickname", "members", "owners")
 
 
@@ -138,6 +165,8 @@ def desired_users(rows, exclude=None):
             continue
         item = {"user_principal_name": row["userPrincipalName"]}
         for option, (graph_key, _field, _clearable) in PROFILE_FIELDS.items():
+            if option in NOT_EXPORTED:
+                continue
             value = row.get(graph_key)
             if _set(value):
                 item[option] = list(value) if isinstance(value, list) else value

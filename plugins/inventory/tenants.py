@@ -154,7 +154,7 @@ from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
 from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippConfigError, CippError
-from ansible_collections.cipp.cipp.plugins.plugin_utils._plugin import ansible_error, build_client
+from ansible_collections.cipp.cipp.plugins.plugin_utils._plugin import ansible_error, build_client, check_options
 
 try:  # ansible-core 2.19+: strings are untrusted unless marked, so only our own template is marked
     from ansible.template import trust_as_template
@@ -239,7 +239,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache)
-        self._read_config_data(path)
+        config = self._read_config_data(path)
+        check_options(self, config, self._vars, where=f"inventory source {path}")
         try:
             rows = self._tenant_rows(path, cache)
         except CippConfigError as exc:

@@ -81,13 +81,14 @@ from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippError
 from ansible_collections.cipp.cipp.plugins.module_utils._jmespath import evaluate
 from ansible_collections.cipp.cipp.plugins.module_utils._request_tenant import apply_tenant
 from ansible_collections.cipp.cipp.plugins.module_utils._tenants import TenantResolver
-from ansible_collections.cipp.cipp.plugins.plugin_utils._plugin import ansible_error, build_client
+from ansible_collections.cipp.cipp.plugins.plugin_utils._plugin import ansible_error, build_client, check_options
 
 
 class LookupModule(LookupBase):
 
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=variables, direct=kwargs)
+        check_options(self, kwargs, variables, where="lookup cipp.cipp.api")
         try:
             client = build_client(self)
             return [self._call(client, term) for term in terms]

@@ -86,13 +86,14 @@ from ansible.plugins.lookup import LookupBase
 from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippError
 from ansible_collections.cipp.cipp.plugins.module_utils._jmespath import evaluate
 from ansible_collections.cipp.cipp.plugins.module_utils._powerplatform import PowerPlatformClient
-from ansible_collections.cipp.cipp.plugins.plugin_utils._plugin import ansible_error, display
+from ansible_collections.cipp.cipp.plugins.plugin_utils._plugin import ansible_error, check_options, display
 
 
 class LookupModule(LookupBase):
 
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=variables, direct=kwargs)
+        check_options(self, kwargs, variables, where="lookup cipp.cipp.power_platform_api")
         try:
             client = PowerPlatformClient.from_getter(self.get_option, warn=display.warning)
             return [self._call(client, term) for term in terms]

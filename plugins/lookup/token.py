@@ -50,7 +50,7 @@ from ansible.plugins.lookup import LookupBase
 from ansible_collections.cipp.cipp.plugins.module_utils._auth import TokenProvider
 from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippError
 from ansible_collections.cipp.cipp.plugins.module_utils._http import build_session
-from ansible_collections.cipp.cipp.plugins.plugin_utils._plugin import ansible_error, build_settings, display
+from ansible_collections.cipp.cipp.plugins.plugin_utils._plugin import ansible_error, build_settings, check_options, display
 
 NO_API_URL = "https://api-url-not-needed.invalid"
 
@@ -59,6 +59,7 @@ class LookupModule(LookupBase):
 
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=variables, direct=kwargs)
+        check_options(self, kwargs, variables, where="lookup cipp.cipp.token")
         try:
             # The token lookup needs no CIPP URL; a placeholder satisfies the shared validation.
             settings = build_settings(self, overrides={} if self.get_option("api_url") else {"api_url": NO_API_URL})

@@ -19,14 +19,9 @@ import hashlib
 import json
 import os
 import random
+import sys
 import time
 import warnings
-
-try:
-    import msal
-    HAS_MSAL = True
-except ImportError:
-    HAS_MSAL = False
 
 try:
     import requests
@@ -35,7 +30,6 @@ except ImportError:  # reported by _http.require_requests
 
 from ansible_collections.cipp.cipp.plugins.module_utils._aadsts import aadsts_code_in, hint_for
 from ansible_collections.cipp.cipp.plugins.module_utils._cache import JsonCacheFile, default_cache_dir
-from ansible_collections.cipp.cipp.plugins.module_utils._certificates import load_certificate_credential
 from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippAuthError, CippConfigError
 from ansible_collections.cipp.cipp.plugins.module_utils._http import MsalHttpClient
 
@@ -108,7 +102,8 @@ class TokenProvider:
         entry = self._memory.get(key)
         if entry is None and self._cache is not None:
             entry = self._cache.read().get(key)
-        if isinstance(entry, dict) and entry.get("expires_on", 0) - now > EXPIRY_MARGIN:
+        if isinstance(entry, dict) and _expires_on(entry) - now > EXPIRY_MARGIN \
+                and isinstance(entry.get("access_token"), str) and entry["access_token"]:
             self._memory[key] = entry
             return entry.get("access_token")
         return None
@@ -121,7 +116,7 @@ class TokenProvider:
         if self._cache is not None:
             now = time.time()
             data = {k: v for k, v in self._cache.read().items()
-                    if isinstance(v, dict) and v.get("expires_on", 0) > now}  # prune expired
+                    if isinstance(v, dict) and _expires_on(v) > now}  # prune expired and unreadable entries
             data[key] = entry
             self._cache.write(data)
         return entry["access_token"]
@@ -161,13 +156,14 @@ class TokenProvider:
         raise AssertionError("unreachable")
 
     def _acquire_once(self, scope: str) -> dict:
-        if not HAS_MSAL:
+        msal = _msal()
+        if msal is None:
             raise CippConfigError(
                 "the Python library 'msal' is required on the host that runs the task "
                 "(pip install -r requirements.txt from the cipp.cipp collection)", option="msal")
         http_client = MsalHttpClient(self.session, self.settings.authority, self.settings.timeout)
         try:
-            app = self._build_app(http_client)
+            app = self._build_app(msal, http_client)
             self.token_requests += 1
             if self.settings.auth_method == "password":
                 self.warn("username/password sign-in (ROPC) cannot pass MFA or Conditional Access "
@@ -192,7 +188,7 @@ class TokenProvider:
             return result
         return self._raise_token_error(result, scope)
 
-    def _build_app(self, http_client):
+    def _build_app(self, msal, http_client):
         common = {"authority": self.authority, "http_client": http_client, "instance_discovery": False,
                   "token_cache": msal.TokenCache()}
         method = self.settings.auth_method
@@ -208,9 +204,12 @@ class TokenProvider:
 
     def _certificate(self) -> dict:
         if not hasattr(self, "_cert_cache"):
+            # Imported here: cryptography costs tens of milliseconds, and only certificate sign-in needs it.
+            from ansible_collections.cipp.cipp.plugins.module_utils._certificates import (  # pylint: disable=import-outside-toplevel
+                load_certificate_credential)
             self._cert_cache = load_certificate_credential(
                 self.settings.certificate_path, self.settings.certificate_key_path,
-                self.settings.certificate_password, msal_version=getattr(msal, "__version__", "0"))
+                self.settings.certificate_password, msal_version=getattr(_msal(), "__version__", "0"))
         return self._cert_cache
 
     def _read_federated_token(self) -> str:
@@ -262,11 +261,30 @@ class TokenProvider:
         if requests is not None and isinstance(exc, (requests.exceptions.ConnectionError,
                                                      requests.exceptions.Timeout)):
             return _TransientTokenError(f"cannot reach {self.settings.authority}: {type(exc).__name__}")
-        if HAS_MSAL and isinstance(exc, msal.exceptions.MsalServiceError):
+        msal = sys.modules.get("msal")  # loaded by the request that raised, if it was msal's
+        if msal is not None and isinstance(exc, msal.exceptions.MsalServiceError):
             return _TransientTokenError(str(exc))
         if isinstance(exc, (TypeError, KeyError)) and self.settings.auth_method == "certificate":
             return CippConfigError(f"the certificate could not be used: {exc}", option="certificate_path")
         return CippAuthError(f"token request failed: {type(exc).__name__}: {exc}", authority=self.settings.authority)
+
+
+def _expires_on(entry: dict) -> float:
+    """An entry's expiry (Unix seconds); 0 - expired - when another writer left something else there."""
+    value = entry.get("expires_on")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return 0
+    return value
+
+
+def _msal():
+    """msal, imported on first use (or None when it is missing): a run whose token comes from
+    the cache never needs it, and importing it costs a module process tens of milliseconds."""
+    try:
+        import msal  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        return None
+    return msal
 
 
 class _TransientTokenError(Exception):

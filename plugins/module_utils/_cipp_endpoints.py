@@ -31,15 +31,18 @@ __metaclass__ = type
 # Field names keep the exact casing the backend reads. Nested properties are kept as the spec has them,
 # including names leaked from PowerShell error records (Exception, CategoryInfo, ...).
 
+import json
+
 CIPP_API_VERSION = "10.8.2"
 SPEC_SHA256 = "24e8fb36f120d4aa0d7ef85c47a0ad5018ae698f655b1b061adf275d17fbfe45"
 
-ENDPOINTS = {
+ENDPOINTS = json.loads(r'''
+{
     "AddAlert": {
         "method": "POST",
         "role": "CIPP.Alert.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -52,49 +55,49 @@ ENDPOINTS = {
                         "type": "object",
                         "properties": {
                             "Operator": "labelvalue",
-                            "Property": {"type": "object", "properties": {"label": "string"}},
-                        },
-                    },
+                            "Property": {"type": "object", "properties": {"label": "string"}}
+                        }
+                    }
                 },
                 "CustomSubject": "string",
                 "excludedTenants": "string",
                 "logbook": "labelvalue",
                 "RowKey": "string",
-                "tenantFilter": {"type": "array", "items": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "array", "items": "string", "required": true}
+            }
+        }
     },
     "AddAPDevice": {
         "method": "POST",
         "role": "Endpoint.Autopilot.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
                 "autopilotData": "string",
                 "Groupname": "string",
-                "TenantFilter": {"type": "labelvalue", "required": True},
-            },
-        },
+                "TenantFilter": {"type": "labelvalue", "required": true}
+            }
+        }
     },
     "AddAppTemplate": {
         "method": "POST",
         "role": "Endpoint.Application.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
-            "properties": {"apps": "string", "description": "string", "displayName": "string", "GUID": "string"},
-        },
+            "properties": {"apps": "string", "description": "string", "displayName": "string", "GUID": "string"}
+        }
     },
     "AddAssignmentFilter": {
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -104,15 +107,15 @@ ENDPOINTS = {
                 "displayName": "string",
                 "platform": "string",
                 "rule": "string",
-                "tenantFilter": {"type": "array", "items": "labelvalue", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "array", "items": "labelvalue", "required": true}
+            }
+        }
     },
     "AddAssignmentFilterTemplate": {
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -122,15 +125,15 @@ ENDPOINTS = {
                 "displayName": "string",
                 "GUID": "string",
                 "platform": "string",
-                "rule": "string",
-            },
-        },
+                "rule": "string"
+            }
+        }
     },
     "AddAutopilotConfig": {
         "method": "POST",
         "role": "Endpoint.Autopilot.ReadWrite",
-        "any_tenant": False,
-        "passthrough": True,
+        "any_tenant": false,
+        "passthrough": true,
         "query": {},
         "body": {
             "type": "object",
@@ -138,16 +141,16 @@ ENDPOINTS = {
                 "Assignto": "string",
                 "Description": "string",
                 "DisplayName": "string",
-                "selectedTenants": "labelvalue",
+                "selectedTenants": "labelvalue"
             },
-            "open": True,
-        },
+            "open": true
+        }
     },
     "AddBaseline": {
         "method": "POST",
         "role": "Tenant.Standards.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -166,27 +169,27 @@ ENDPOINTS = {
                             "conditions": "string",
                             "logic": "string",
                             "name": "string",
-                            "standards": "string",
-                        },
-                    },
+                            "standards": "string"
+                        }
+                    }
                 },
-                "templateName": {"type": "string", "required": True},
-            },
-        },
+                "templateName": {"type": "string", "required": true}
+            }
+        }
     },
     "AddBPATemplate": {
         "method": "POST",
         "role": "Tenant.BestPracticeAnalyser.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": {"type": "object", "properties": {"name": "string"}},
+        "body": {"type": "object", "properties": {"name": "string"}}
     },
     "AddCAPolicy": {
         "method": "POST",
         "role": "Tenant.ConditionalAccess.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -197,15 +200,15 @@ ENDPOINTS = {
                 "overwrite": "string",
                 "RawJSON": "string",
                 "replacename": "string",
-                "tenantFilter": {"type": "labelvalue", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "labelvalue", "required": true}
+            }
+        }
     },
     "AddCATemplate": {
         "method": "POST",
         "role": "Tenant.ConditionalAccess.ReadWrite",
-        "any_tenant": False,
-        "passthrough": True,
+        "any_tenant": false,
+        "passthrough": true,
         "query": {},
         "body": {
             "type": "object",
@@ -216,15 +219,15 @@ ENDPOINTS = {
                         "applications": {
                             "type": "object",
                             "properties": {
-                                "includeAuthenticationContextClassReferences": {"type": "array", "items": "string"},
-                            },
+                                "includeAuthenticationContextClassReferences": {"type": "array", "items": "string"}
+                            }
                         },
                         "locations": {
                             "type": "object",
                             "properties": {
                                 "excludeLocations": {"type": "array", "items": "string"},
-                                "includeLocations": {"type": "array", "items": "string"},
-                            },
+                                "includeLocations": {"type": "array", "items": "string"}
+                            }
                         },
                         "users": {
                             "type": "object",
@@ -232,22 +235,22 @@ ENDPOINTS = {
                                 "excludeGroups": "string",
                                 "excludeUsers": "string",
                                 "includeGroups": "string",
-                                "includeUsers": "string",
-                            },
-                        },
-                    },
+                                "includeUsers": "string"
+                            }
+                        }
+                    }
                 },
                 "name": "string",
-                "tenantFilter": {"type": "string", "required": True},
+                "tenantFilter": {"type": "string", "required": true}
             },
-            "open": True,
-        },
+            "open": true
+        }
     },
     "AddChocoApp": {
         "method": "POST",
         "role": "Endpoint.Application.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -265,32 +268,32 @@ ENDPOINTS = {
                 "PackageName": "string",
                 "selectedTenants": {
                     "type": "array",
-                    "items": {"type": "object", "properties": {"customerId": "string"}},
-                },
-            },
-        },
+                    "items": {"type": "object", "properties": {"customerId": "string"}}
+                }
+            }
+        }
     },
     "AddConnectionFilter": {
         "method": "POST",
         "role": "Exchange.ConnectionFilter.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": {"type": "object", "properties": {"PowerShellCommand": "string", "selectedTenants": "string"}},
+        "body": {"type": "object", "properties": {"PowerShellCommand": "string", "selectedTenants": "string"}}
     },
     "AddConnectionFilterTemplate": {
         "method": "POST",
         "role": "Exchange.ConnectionFilter.ReadWrite",
-        "any_tenant": True,
-        "passthrough": True,
+        "any_tenant": true,
+        "passthrough": true,
         "query": {},
-        "body": {"type": "object", "properties": {"name": "string", "PowerShellCommand": "string"}, "open": True},
+        "body": {"type": "object", "properties": {"name": "string", "PowerShellCommand": "string"}, "open": true}
     },
     "AddContact": {
         "method": "POST",
         "role": "Exchange.Contact.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -311,23 +314,23 @@ ENDPOINTS = {
                 "StreetAddress": "string",
                 "tenantid": "string",
                 "Title": "string",
-                "website": "string",
-            },
-        },
+                "website": "string"
+            }
+        }
     },
     "AddContactTemplates": {
         "method": "POST",
         "role": "Exchange.Contact.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
-        "body": {"type": "object", "properties": {"displayName": "string"}},
+        "body": {"type": "object", "properties": {"displayName": "string"}}
     },
     "AddCustomScript": {
         "method": "POST",
         "role": "CIPP.Tests.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -338,26 +341,26 @@ ENDPOINTS = {
                 "Category": "string",
                 "Description": "string",
                 "Enabled": "string",
-                "ImplementationEffort": {"type": "string", "required": True},
+                "ImplementationEffort": {"type": "string", "required": true},
                 "MarkdownTemplate": "string",
-                "Pillar": {"type": "string", "required": True},
+                "Pillar": {"type": "string", "required": true},
                 "RestoreToVersion": "string",
                 "ResultMode": "string",
                 "ResultSchema": "string",
                 "ReturnType": "string",
                 "Risk": "string",
-                "ScriptContent": {"type": "string", "required": True},
-                "ScriptGuid": {"type": "string", "required": True},
-                "ScriptName": {"type": "string", "required": True},
-                "UserImpact": {"type": "string", "required": True},
-            },
-        },
+                "ScriptContent": {"type": "string", "required": true},
+                "ScriptGuid": {"type": "string", "required": true},
+                "ScriptName": {"type": "string", "required": true},
+                "UserImpact": {"type": "string", "required": true}
+            }
+        }
     },
     "AddDefenderDeployment": {
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -382,12 +385,12 @@ ENDPOINTS = {
                         "iosDeviceBlockedOnMissingPartnerData": "boolean",
                         "macDeviceBlockedOnMissingPartnerData": "boolean",
                         "windowsDeviceBlockedOnMissingPartnerData": "boolean",
-                        "windowsMobileApplicationManagementEnabled": "boolean",
-                    },
+                        "windowsMobileApplicationManagementEnabled": "boolean"
+                    }
                 },
                 "EDR": {
                     "type": "object",
-                    "properties": {"AssignTo": "string", "Config": "string", "SampleSharing": "string"},
+                    "properties": {"AssignTo": "string", "Config": "string", "SampleSharing": "string"}
                 },
                 "Exclusion": {
                     "type": "object",
@@ -395,8 +398,8 @@ ENDPOINTS = {
                         "AssignTo": "string",
                         "excludedExtensions": "string",
                         "excludedPaths": "string",
-                        "excludedProcesses": "string",
-                    },
+                        "excludedProcesses": "string"
+                    }
                 },
                 "Policy": {
                     "type": "object",
@@ -411,21 +414,21 @@ ENDPOINTS = {
                                 "High": "labelvalue",
                                 "Low": "labelvalue",
                                 "Moderate": "labelvalue",
-                                "Severe": "labelvalue",
-                            },
+                                "Severe": "labelvalue"
+                            }
                         },
-                        "SubmitSamplesConsent": "labelvalue",
-                    },
+                        "SubmitSamplesConsent": "labelvalue"
+                    }
                 },
-                "selectedTenants": "string",
-            },
-        },
+                "selectedTenants": "string"
+            }
+        }
     },
     "AddDefenderTemplate": {
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -433,7 +436,7 @@ ENDPOINTS = {
                 "ASR": {"type": "object", "properties": {"AssignTo": "string", "Mode": "string"}},
                 "EDR": {
                     "type": "object",
-                    "properties": {"AssignTo": "string", "Config": "string", "SampleSharing": "string"},
+                    "properties": {"AssignTo": "string", "Config": "string", "SampleSharing": "string"}
                 },
                 "Exclusion": {
                     "type": "object",
@@ -441,8 +444,8 @@ ENDPOINTS = {
                         "AssignTo": "string",
                         "excludedExtensions": "string",
                         "excludedPaths": "string",
-                        "excludedProcesses": "string",
-                    },
+                        "excludedProcesses": "string"
+                    }
                 },
                 "package": "string",
                 "Policy": {
@@ -458,51 +461,51 @@ ENDPOINTS = {
                                 "High": "labelvalue",
                                 "Low": "labelvalue",
                                 "Moderate": "labelvalue",
-                                "Severe": "labelvalue",
-                            },
+                                "Severe": "labelvalue"
+                            }
                         },
-                        "SubmitSamplesConsent": "labelvalue",
-                    },
+                        "SubmitSamplesConsent": "labelvalue"
+                    }
                 },
-                "templateName": {"type": "string", "required": True},
-            },
-        },
+                "templateName": {"type": "string", "required": true}
+            }
+        }
     },
     "AddDlpCompliancePolicy": {
         "method": "POST",
         "role": "Security.DlpCompliancePolicy.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": {"type": "object", "properties": {"PowerShellCommand": "string", "selectedTenants": "string"}},
+        "body": {"type": "object", "properties": {"PowerShellCommand": "string", "selectedTenants": "string"}}
     },
     "AddDlpCompliancePolicyTemplate": {
         "method": "POST",
         "role": "Security.DlpCompliancePolicy.ReadWrite",
-        "any_tenant": False,
-        "passthrough": True,
+        "any_tenant": false,
+        "passthrough": true,
         "query": {},
-        "body": {"type": "object", "properties": {"PowerShellCommand": "string"}, "open": True},
+        "body": {"type": "object", "properties": {"PowerShellCommand": "string"}, "open": true}
     },
     "AddDomain": {
         "method": "POST",
         "role": "Tenant.Administration.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
-                "domain": {"type": "string", "required": True},
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "domain": {"type": "string", "required": true},
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "AddEditTransportRule": {
         "method": "POST",
         "role": "Exchange.TransportRule.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -512,15 +515,15 @@ ENDPOINTS = {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "AnyOfCcHeaderMemberOf": {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "AnyOfRecipientAddressContainsWords": {"type": "array", "items": "string"},
                 "AnyOfRecipientAddressMatchesPatterns": {"type": "array", "items": "string"},
@@ -528,29 +531,29 @@ ENDPOINTS = {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "AnyOfToCcHeaderMemberOf": {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "AnyOfToHeader": {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "AnyOfToHeaderMemberOf": {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "ApplyClassification": "string",
                 "ApplyHtmlDisclaimerFallbackAction": "labelvalue",
@@ -571,16 +574,16 @@ ENDPOINTS = {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "Comments": "string",
                 "CopyTo": {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "DeleteMessage": "string",
                 "Enabled": "string",
@@ -588,15 +591,15 @@ ENDPOINTS = {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "ExceptIfAnyOfCcHeaderMemberOf": {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "ExceptIfAnyOfRecipientAddressContainsWords": {"type": "array", "items": "string"},
                 "ExceptIfAnyOfRecipientAddressMatchesPatterns": {"type": "array", "items": "string"},
@@ -604,29 +607,29 @@ ENDPOINTS = {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "ExceptIfAnyOfToCcHeaderMemberOf": {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "ExceptIfAnyOfToHeader": {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "ExceptIfAnyOfToHeaderMemberOf": {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "ExceptIfAttachmentContainsWords": {"type": "array", "items": "string"},
                 "ExceptIfAttachmentExtensionMatchesWords": {"type": "array", "items": "string"},
@@ -642,8 +645,8 @@ ENDPOINTS = {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "ExceptIfFromAddressContainsWords": {"type": "array", "items": "string"},
                 "ExceptIfFromAddressMatchesPatterns": {"type": "array", "items": "string"},
@@ -651,8 +654,8 @@ ENDPOINTS = {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "ExceptIfFromScope": "labelvalue",
                 "ExceptIfHeaderContainsWords": {"type": "array", "items": "string"},
@@ -667,31 +670,31 @@ ENDPOINTS = {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "ExceptIfSCLOver": "labelvalue",
                 "ExceptIfSenderDomainIs": {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "ExceptIfSenderIpRanges": {"type": "array", "items": "string"},
                 "ExceptIfSentTo": {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "ExceptIfSentToMemberOf": {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "ExceptIfSentToScope": "labelvalue",
                 "ExceptIfSubjectContainsWords": {"type": "array", "items": "string"},
@@ -704,8 +707,8 @@ ENDPOINTS = {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "FromAddressContainsWords": {"type": "array", "items": "string"},
                 "FromAddressMatchesPatterns": {"type": "array", "items": "string"},
@@ -713,8 +716,8 @@ ENDPOINTS = {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "FromScope": "labelvalue",
                 "GenerateIncidentReport": {"type": "array", "items": "string"},
@@ -732,8 +735,8 @@ ENDPOINTS = {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "Name": "string",
                 "PrependSubject": "string",
@@ -745,15 +748,15 @@ ENDPOINTS = {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "RedirectMessageTo": {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "RejectMessageEnhancedStatusCode": "string",
                 "RejectMessageReasonText": "string",
@@ -766,23 +769,23 @@ ENDPOINTS = {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "SenderIpRanges": {"type": "array", "items": "string"},
                 "SentTo": {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "SentToMemberOf": {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "SentToScope": "labelvalue",
                 "SetAuditSeverity": "labelvalue",
@@ -795,16 +798,16 @@ ENDPOINTS = {
                 "SubjectMatchesPatterns": {"type": "array", "items": "string"},
                 "SubjectOrBodyContainsWords": {"type": "array", "items": "string"},
                 "SubjectOrBodyMatchesPatterns": {"type": "array", "items": "string"},
-                "tenantFilter": {"type": "string", "required": True},
-                "WithImportance": "labelvalue",
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true},
+                "WithImportance": "labelvalue"
+            }
+        }
     },
     "AddEnrollment": {
         "method": "POST",
         "role": "Endpoint.Autopilot.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -818,15 +821,15 @@ ENDPOINTS = {
                 "OBEEOnly": "string",
                 "selectedTenants": "labelvalue",
                 "ShowProgress": "string",
-                "TimeOutInMinutes": "string",
-            },
-        },
+                "TimeOutInMinutes": "string"
+            }
+        }
     },
     "AddEquipmentMailbox": {
         "method": "POST",
         "role": "Exchange.Equipment.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -834,31 +837,31 @@ ENDPOINTS = {
                 "displayName": "string",
                 "tenantID": "string",
                 "username": "string",
-                "userPrincipalName": "string",
-            },
-        },
+                "userPrincipalName": "string"
+            }
+        }
     },
     "AddExConnector": {
         "method": "POST",
         "role": "Exchange.Connector.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
-        "body": {"type": "object", "properties": {"PowerShellCommand": "string", "selectedTenants": "string"}},
+        "body": {"type": "object", "properties": {"PowerShellCommand": "string", "selectedTenants": "string"}}
     },
     "AddExConnectorTemplate": {
         "method": "POST",
         "role": "Exchange.Connector.ReadWrite",
-        "any_tenant": True,
-        "passthrough": True,
+        "any_tenant": true,
+        "passthrough": true,
         "query": {},
-        "body": {"type": "object", "properties": {"cippconnectortype": "string", "name": "string"}, "open": True},
+        "body": {"type": "object", "properties": {"cippconnectortype": "string", "name": "string"}, "open": true}
     },
     "AddGroup": {
         "method": "POST",
         "role": "Identity.Group.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -877,31 +880,31 @@ ENDPOINTS = {
                 "primaryEmailAddress": "string",
                 "primDomain": "labelvalue",
                 "subscribeMembers": "string",
-                "tenantFilter": {"type": "labelvalue", "required": True},
-                "username": "string",
-            },
-        },
+                "tenantFilter": {"type": "labelvalue", "required": true},
+                "username": "string"
+            }
+        }
     },
     "AddGroupTeam": {
         "method": "POST",
         "role": "Identity.Group.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
                 "GroupId": "string",
                 "TeamSettings": "string",
-                "TenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "TenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "AddGroupTemplate": {
         "method": "POST",
         "role": "Identity.Group.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -915,15 +918,15 @@ ENDPOINTS = {
                 "hideFromGAL": "string",
                 "licenses": "string",
                 "membershipRules": "string",
-                "username": "string",
-            },
-        },
+                "username": "string"
+            }
+        }
     },
     "AddGuest": {
         "method": "POST",
         "role": "Identity.User.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -933,48 +936,48 @@ ENDPOINTS = {
                 "message": "string",
                 "redirectUri": "string",
                 "sendInvite": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "AddIntunePolicyClone": {
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
                 "ID": "string",
                 "newDescription": "string",
-                "newDisplayName": {"type": "string", "required": True},
+                "newDisplayName": {"type": "string", "required": true},
                 "ODataType": "string",
-                "tenantFilter": {"type": "string", "required": True},
-                "URLName": "string",
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true},
+                "URLName": "string"
+            }
+        }
     },
     "AddIntuneReusableSetting": {
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"TemplateId": "string", "tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"TemplateId": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
             "properties": {
                 "TemplateId": "string",
                 "TemplateList": "labelvalue",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "AddIntuneReusableSettingTemplate": {
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -983,15 +986,15 @@ ENDPOINTS = {
                 "displayName": "string",
                 "GUID": "string",
                 "json": "string",
-                "rawJSON": "string",
-            },
-        },
+                "rawJSON": "string"
+            }
+        }
     },
     "AddIntuneTemplate": {
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"ID": "string", "ODataType": "string", "tenantFilter": "string", "URLName": "string"},
         "body": {
             "type": "object",
@@ -1003,15 +1006,15 @@ ENDPOINTS = {
                 "RawJSON": "string",
                 "TemplateType": "string",
                 "tenantFilter": "string",
-                "URLName": "string",
-            },
-        },
+                "URLName": "string"
+            }
+        }
     },
     "AddJITAdminTemplate": {
         "method": "POST",
         "role": "Identity.Role.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -1033,16 +1036,16 @@ ENDPOINTS = {
                 "defaultUseRoles": "boolean",
                 "generateTAPByDefault": "boolean",
                 "reasonTemplate": "string",
-                "templateName": {"type": "string", "required": True},
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "templateName": {"type": "string", "required": true},
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "AddMSPApp": {
         "method": "POST",
         "role": "Endpoint.Application.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -1056,16 +1059,16 @@ ENDPOINTS = {
                 "RMMName": "labelvalue",
                 "selectedTenants": {
                     "type": "array",
-                    "items": {"type": "object", "properties": {"customerId": "string"}},
-                },
-            },
-        },
+                    "items": {"type": "object", "properties": {"customerId": "string"}}
+                }
+            }
+        }
     },
     "AddNamedLocation": {
         "method": "POST",
         "role": "Tenant.ConditionalAccess.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -1076,15 +1079,15 @@ ENDPOINTS = {
                 "policyName": "string",
                 "selectedTenants": "labelvalue",
                 "Trusted": "string",
-                "Type": "string",
-            },
-        },
+                "Type": "string"
+            }
+        }
     },
     "AddOfficeApp": {
         "method": "POST",
         "role": "Endpoint.Application.ReadWrite",
-        "any_tenant": True,
-        "passthrough": True,
+        "any_tenant": true,
+        "passthrough": true,
         "query": {},
         "body": {
             "type": "object",
@@ -1101,20 +1104,20 @@ ENDPOINTS = {
                 "RemoveVersions": "boolean",
                 "selectedTenants": {
                     "type": "array",
-                    "items": {"type": "object", "properties": {"customerId": "string"}},
+                    "items": {"type": "object", "properties": {"customerId": "string"}}
                 },
                 "SharedComputerActivation": "boolean",
                 "updateChannel": "labelvalue",
-                "useCustomXml": "string",
+                "useCustomXml": "string"
             },
-            "open": True,
-        },
+            "open": true
+        }
     },
     "AddPolicy": {
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -1133,15 +1136,15 @@ ENDPOINTS = {
                 "TemplateGuid": "string",
                 "TemplateID": "string",
                 "TemplateType": "string",
-                "tenantFilter": {"type": "labelvalue", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "labelvalue", "required": true}
+            }
+        }
     },
     "AddQuarantinePolicy": {
         "method": "POST",
         "role": "Exchange.Spamfilter.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -1154,57 +1157,57 @@ ENDPOINTS = {
                 "Preview": "string",
                 "QuarantineNotification": "string",
                 "ReleaseActionPreference": "labelvalue",
-                "selectedTenants": "string",
-            },
-        },
+                "selectedTenants": "string"
+            }
+        }
     },
     "AddRetentionCompliancePolicy": {
         "method": "POST",
         "role": "Security.RetentionCompliancePolicy.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": {"type": "object", "properties": {"PowerShellCommand": "string", "selectedTenants": "string"}},
+        "body": {"type": "object", "properties": {"PowerShellCommand": "string", "selectedTenants": "string"}}
     },
     "AddRetentionCompliancePolicyTemplate": {
         "method": "POST",
         "role": "Security.RetentionCompliancePolicy.ReadWrite",
-        "any_tenant": False,
-        "passthrough": True,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": true,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
             "properties": {
                 "Identity": "string",
                 "Name": "string",
                 "PowerShellCommand": "string",
-                "tenantFilter": {"type": "string", "required": True},
+                "tenantFilter": {"type": "string", "required": true}
             },
-            "open": True,
-        },
+            "open": true
+        }
     },
     "AddRoomList": {
         "method": "POST",
         "role": "Exchange.Room.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
                 "displayName": "string",
                 "primDomain": "labelvalue",
-                "tenantFilter": {"type": "string", "required": True},
+                "tenantFilter": {"type": "string", "required": true},
                 "tenantid": "string",
-                "username": "string",
-            },
-        },
+                "username": "string"
+            }
+        }
     },
     "AddRoomMailbox": {
         "method": "POST",
         "role": "Exchange.Room.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -1213,47 +1216,47 @@ ENDPOINTS = {
                 "ResourceCapacity": "string",
                 "tenantid": "string",
                 "username": "string",
-                "userPrincipalName": "string",
-            },
-        },
+                "userPrincipalName": "string"
+            }
+        }
     },
     "AddSafeLinksPolicyFromTemplate": {
         "method": "POST",
         "role": "Exchange.SafeLinks.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
                 "selectedTenants": {"type": "array", "items": "labelvalue"},
-                "TemplateList": {"type": "array", "items": "labelvalue"},
-            },
-        },
+                "TemplateList": {"type": "array", "items": "labelvalue"}
+            }
+        }
     },
     "AddSafeLinksPolicyTemplate": {
         "method": "POST",
         "role": "Exchange.SafeLinks.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
                 "AdminDisplayName": "string",
                 "Description": "string",
-                "Name": {"type": "string", "required": True},
-                "PolicyName": {"type": "string", "required": True},
+                "Name": {"type": "string", "required": true},
+                "PolicyName": {"type": "string", "required": true},
                 "TemplateDescription": "string",
-                "TemplateName": "string",
-            },
-        },
+                "TemplateName": "string"
+            }
+        }
     },
     "AddScheduledItem": {
         "method": "POST",
         "role": "CIPP.Scheduler.ReadWrite",
-        "any_tenant": False,
-        "passthrough": True,
+        "any_tenant": false,
+        "passthrough": true,
         "query": {"DisallowDuplicateName": "string", "hidden": "string"},
         "body": {
             "type": "object",
@@ -1261,41 +1264,41 @@ ENDPOINTS = {
                 "DesiredStartTime": "string",
                 "DisallowDuplicateName": "string",
                 "RowKey": "string",
-                "RunNow": "boolean",
+                "RunNow": "boolean"
             },
-            "open": True,
-        },
+            "open": true
+        }
     },
     "AddScriptedAlert": {
         "method": "POST",
         "role": "CIPP.Alert.ReadWrite",
-        "any_tenant": False,
-        "passthrough": True,
+        "any_tenant": false,
+        "passthrough": true,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
                 "excludedTenants": "string",
                 "RowKey": "string",
-                "tenantFilter": {"type": "array", "items": "string", "required": True},
+                "tenantFilter": {"type": "array", "items": "string", "required": true}
             },
-            "open": True,
-        },
+            "open": true
+        }
     },
     "AddSensitiveInfoType": {
         "method": "POST",
         "role": "Security.SensitiveInfoType.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": {"type": "object", "properties": {"PowerShellCommand": "string", "selectedTenants": "string"}},
+        "body": {"type": "object", "properties": {"PowerShellCommand": "string", "selectedTenants": "string"}}
     },
     "AddSensitiveInfoTypeTemplate": {
         "method": "POST",
         "role": "Security.SensitiveInfoType.ReadWrite",
-        "any_tenant": False,
-        "passthrough": True,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": true,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
             "properties": {
@@ -1303,32 +1306,32 @@ ENDPOINTS = {
                 "Identity": "string",
                 "Name": "string",
                 "PowerShellCommand": "string",
-                "tenantFilter": {"type": "string", "required": True},
+                "tenantFilter": {"type": "string", "required": true}
             },
-            "open": True,
-        },
+            "open": true
+        }
     },
     "AddSensitivityLabel": {
         "method": "POST",
         "role": "Security.SensitivityLabel.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": {"type": "object", "properties": {"PowerShellCommand": "string", "selectedTenants": "string"}},
+        "body": {"type": "object", "properties": {"PowerShellCommand": "string", "selectedTenants": "string"}}
     },
     "AddSensitivityLabelTemplate": {
         "method": "POST",
         "role": "Security.SensitivityLabel.ReadWrite",
-        "any_tenant": False,
-        "passthrough": True,
+        "any_tenant": false,
+        "passthrough": true,
         "query": {},
-        "body": {"type": "object", "properties": {"PowerShellCommand": "string"}, "open": True},
+        "body": {"type": "object", "properties": {"PowerShellCommand": "string"}, "open": true}
     },
     "AddSharedMailbox": {
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -1337,15 +1340,15 @@ ENDPOINTS = {
                 "displayName": "string",
                 "domain": "string",
                 "tenantID": "string",
-                "username": "string",
-            },
-        },
+                "username": "string"
+            }
+        }
     },
     "AddSite": {
         "method": "POST",
         "role": "Sharepoint.Site.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -1356,15 +1359,15 @@ ENDPOINTS = {
                 "siteName": "string",
                 "siteOwner": "labelvalue",
                 "templateName": "labelvalue",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "AddSiteBulk": {
         "method": "POST",
         "role": "Sharepoint.Site.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -1379,46 +1382,46 @@ ENDPOINTS = {
                             "siteDesign": "string",
                             "siteName": "string",
                             "siteOwner": "string",
-                            "templateName": "string",
-                        },
-                    },
+                            "templateName": "string"
+                        }
+                    }
                 },
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "AddSpamFilter": {
         "method": "POST",
         "role": "Exchange.SpamFilter.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
-            "properties": {"PowerShellCommand": "string", "Priority": "string", "selectedTenants": "string"},
-        },
+            "properties": {"PowerShellCommand": "string", "Priority": "string", "selectedTenants": "string"}
+        }
     },
     "AddSpamFilterTemplate": {
         "method": "POST",
         "role": "Exchange.Spamfilter.ReadWrite",
-        "any_tenant": False,
-        "passthrough": True,
+        "any_tenant": false,
+        "passthrough": true,
         "query": {},
-        "body": {"type": "object", "properties": {"name": "string", "PowerShellCommand": "string"}, "open": True},
+        "body": {"type": "object", "properties": {"name": "string", "PowerShellCommand": "string"}, "open": true}
     },
     "AddStandardsDeploy": {
         "method": "POST",
         "role": "Tenant.Standards.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": {"type": "object", "properties": {"tenant": "string"}},
+        "body": {"type": "object", "properties": {"tenant": "string"}}
     },
     "AddStandardsTemplate": {
         "method": "POST",
         "role": "Tenant.Standards.ReadWrite",
-        "any_tenant": False,
-        "passthrough": True,
+        "any_tenant": false,
+        "passthrough": true,
         "query": {},
         "body": {
             "type": "object",
@@ -1426,16 +1429,16 @@ ENDPOINTS = {
                 "createdAt": "string",
                 "GUID": "string",
                 "templateName": "string",
-                "tenantFilter": {"type": "string", "required": True},
+                "tenantFilter": {"type": "string", "required": true}
             },
-            "open": True,
-        },
+            "open": true
+        }
     },
     "AddStoreApp": {
         "method": "POST",
         "role": "Endpoint.Application.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -1449,33 +1452,33 @@ ENDPOINTS = {
                 "PackageName": "string",
                 "selectedTenants": {
                     "type": "array",
-                    "items": {"type": "object", "properties": {"customerId": "string"}},
-                },
-            },
-        },
+                    "items": {"type": "object", "properties": {"customerId": "string"}}
+                }
+            }
+        }
     },
     "AddTeam": {
         "method": "POST",
         "role": "Teams.Group.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
                 "description": "string",
                 "displayName": "string",
-                "owner": {"type": "string", "required": True},
+                "owner": {"type": "string", "required": true},
                 "tenantid": "string",
-                "visibility": "string",
-            },
-        },
+                "visibility": "string"
+            }
+        }
     },
     "AddTenant": {
         "method": "POST",
         "role": "Tenant.Config.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"Action": "string", "TenantName": "string"},
         "body": {
             "type": "object",
@@ -1492,15 +1495,15 @@ ENDPOINTS = {
                 "PhoneNumber": "string",
                 "PostalCode": "string",
                 "State": "string",
-                "TenantName": "string",
-            },
-        },
+                "TenantName": "string"
+            }
+        }
     },
     "AddTenantAllowBlockList": {
         "method": "POST",
         "role": "Exchange.SpamFilter.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -1511,15 +1514,15 @@ ENDPOINTS = {
                 "NoExpiration": "boolean",
                 "notes": "string",
                 "RemoveAfter": "boolean",
-                "tenantID": "labelvalue",
-            },
-        },
+                "tenantID": "labelvalue"
+            }
+        }
     },
     "AddTenantAllowBlockListTemplate": {
         "method": "POST",
         "role": "Exchange.SpamFilter.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -1530,15 +1533,15 @@ ENDPOINTS = {
                 "NoExpiration": "boolean",
                 "notes": "string",
                 "RemoveAfter": "boolean",
-                "templateName": "string",
-            },
-        },
+                "templateName": "string"
+            }
+        }
     },
     "AddTestReport": {
         "method": "POST",
         "role": "CIPP.Dashboard.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -1547,32 +1550,32 @@ ENDPOINTS = {
                 "description": "string",
                 "DevicesTests": "string",
                 "IdentityTests": "string",
-                "name": {"type": "array", "items": "string", "required": True},
-                "ReportId": "string",
-            },
-        },
+                "name": {"type": "array", "items": "string", "required": true},
+                "ReportId": "string"
+            }
+        }
     },
     "AddTransportRule": {
         "method": "POST",
         "role": "Exchange.TransportRule.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
-        "body": {"type": "object", "properties": {"PowerShellCommand": "string", "selectedTenants": "string"}},
+        "body": {"type": "object", "properties": {"PowerShellCommand": "string", "selectedTenants": "string"}}
     },
     "AddTransportTemplate": {
         "method": "POST",
         "role": "Exchange.TransportRule.ReadWrite",
-        "any_tenant": True,
-        "passthrough": True,
+        "any_tenant": true,
+        "passthrough": true,
         "query": {},
-        "body": {"type": "object", "properties": {"name": "string", "PowerShellCommand": "string"}, "open": True},
+        "body": {"type": "object", "properties": {"name": "string", "PowerShellCommand": "string"}, "open": true}
     },
     "AddUser": {
         "method": "POST",
         "role": "Identity.User.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -1600,7 +1603,7 @@ ENDPOINTS = {
                 "postalCode": "string",
                 "PostExecution": {
                     "type": "object",
-                    "properties": {"Email": "boolean", "PSA": "boolean", "Webhook": "boolean"},
+                    "properties": {"Email": "boolean", "PSA": "boolean", "Webhook": "boolean"}
                 },
                 "PrimDomain": "labelvalue",
                 "reference": "string",
@@ -1615,17 +1618,17 @@ ENDPOINTS = {
                 "state": "string",
                 "streetAddress": "string",
                 "surname": "string",
-                "tenantFilter": {"type": "string", "required": True},
+                "tenantFilter": {"type": "string", "required": true},
                 "usageLocation": "labelvalue",
-                "username": "string",
-            },
-        },
+                "username": "string"
+            }
+        }
     },
     "AddUserBulk": {
         "method": "POST",
         "role": "Identity.User.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -1641,21 +1644,21 @@ ENDPOINTS = {
                             "givenName": "string",
                             "mailNickName": "string",
                             "password": "string",
-                            "surname": "string",
-                        },
-                    },
+                            "surname": "string"
+                        }
+                    }
                 },
                 "licenses": "labelvalue",
-                "tenantFilter": {"type": "string", "required": True},
-                "usageLocation": "labelvalue",
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true},
+                "usageLocation": "labelvalue"
+            }
+        }
     },
     "AddUserDefaults": {
         "method": "POST",
         "role": "Identity.User.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -1694,19 +1697,19 @@ ENDPOINTS = {
                 "streetAddress": "string",
                 "surname": "string",
                 "templateName": "string",
-                "tenantFilter": {"type": "string", "required": True},
+                "tenantFilter": {"type": "string", "required": true},
                 "usageLocation": "labelvalue",
                 "usernameFormat": "labelvalue",
                 "usernameSpaceHandling": "labelvalue",
-                "usernameSpaceReplacement": "string",
-            },
-        },
+                "usernameSpaceReplacement": "string"
+            }
+        }
     },
     "AddWin32ScriptApp": {
         "method": "POST",
         "role": "Endpoint.Application.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -1722,97 +1725,97 @@ ENDPOINTS = {
                 "enforceSignatureCheck": "boolean",
                 "InstallAsSystem": "string",
                 "InstallationIntent": "string",
-                "installScript": {"type": "string", "required": True},
+                "installScript": {"type": "string", "required": true},
                 "publisher": "string",
                 "runAs32Bit": "boolean",
                 "selectedTenants": {
                     "type": "array",
-                    "items": {"type": "object", "properties": {"customerId": "string"}},
+                    "items": {"type": "object", "properties": {"customerId": "string"}}
                 },
-                "uninstallScript": "string",
-            },
-        },
+                "uninstallScript": "string"
+            }
+        }
     },
     "BestPracticeAnalyser_List": {
         "method": "GET",
         "role": "Tenant.BestPracticeAnalyser.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
-        "body": None,
+        "body": null
     },
     "CreateSafeLinksPolicyTemplate": {
         "method": "POST",
         "role": "Exchange.SafeLinks.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
-        "body": {"type": "object", "properties": {"TemplateDescription": "string", "TemplateName": "string"}},
+        "body": {"type": "object", "properties": {"TemplateDescription": "string", "TemplateName": "string"}}
     },
     "DeleteSharepointSite": {
         "method": "POST",
         "role": "Sharepoint.Site.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
-                "SiteId": {"type": "string", "required": True},
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "SiteId": {"type": "string", "required": true},
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "DeleteTestReport": {
         "method": "POST",
         "role": "CIPP.Dashboard.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": {"type": "object", "properties": {"ReportId": "string"}},
+        "body": {"type": "object", "properties": {"ReportId": "string"}}
     },
     "DeployContactTemplates": {
         "method": "POST",
         "role": "Exchange.Contact.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
                 "selectedTenants": {"type": "array", "items": "labelvalue"},
-                "TemplateList": {"type": "array", "items": "labelvalue"},
-            },
-        },
+                "TemplateList": {"type": "array", "items": "labelvalue"}
+            }
+        }
     },
     "DomainAnalyser_List": {
         "method": "GET",
         "role": "Tenant.DomainAnalyser.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"tenantFilter": "string"},
-        "body": None,
+        "body": null
     },
     "EditAntiPhishingFilter": {
         "method": "POST",
         "role": "Exchange.SpamFilter.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"RuleName": "string", "State": "string", "tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"RuleName": "string", "State": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
             "properties": {
                 "RuleName": "string",
                 "State": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "EditAssignmentFilter": {
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -1821,20 +1824,20 @@ ENDPOINTS = {
                 "displayName": "string",
                 "filterId": "string",
                 "rule": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "EditCAPolicy": {
         "method": "POST",
         "role": "Tenant.ConditionalAccess.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "GUID": "string",
             "newDisplayName": "string",
             "State": "string",
-            "tenantFilter": {"type": "string", "required": True},
+            "tenantFilter": {"type": "string", "required": true}
         },
         "body": {
             "type": "object",
@@ -1842,15 +1845,15 @@ ENDPOINTS = {
                 "GUID": "string",
                 "newDisplayName": "string",
                 "State": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "EditContact": {
         "method": "POST",
         "role": "Exchange.Contact.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -1872,27 +1875,27 @@ ENDPOINTS = {
                 "StreetAddress": "string",
                 "tenantID": "string",
                 "Title": "string",
-                "website": "string",
-            },
-        },
+                "website": "string"
+            }
+        }
     },
     "EditContactTemplates": {
         "method": "POST",
         "role": "Exchange.Contact.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
-            "properties": {"ContactTemplateID": {"type": "string", "required": True}, "displayName": "string"},
-        },
+            "properties": {"ContactTemplateID": {"type": "string", "required": true}, "displayName": "string"}
+        }
     },
     "EditDlpCompliancePolicy": {
         "method": "POST",
         "role": "Security.DlpCompliancePolicy.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"Identity": "string", "State": "string", "tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"Identity": "string", "State": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
             "properties": {
@@ -1900,15 +1903,15 @@ ENDPOINTS = {
                 "Name": "string",
                 "parameters": "string",
                 "State": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "EditEquipmentMailbox": {
         "method": "POST",
         "role": "Exchange.Equipment.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -1917,36 +1920,36 @@ ENDPOINTS = {
                 "equipmentId": "string",
                 "hiddenFromAddressListsEnabled": "string",
                 "tenantID": "string",
-                "userPrincipalName": "string",
-            },
-        },
+                "userPrincipalName": "string"
+            }
+        }
     },
     "EditExConnector": {
         "method": "POST",
         "role": "Exchange.Connector.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "GUID": "string",
             "State": "string",
-            "tenantFilter": {"type": "string", "required": True},
-            "Type": "string",
+            "tenantFilter": {"type": "string", "required": true},
+            "Type": "string"
         },
         "body": {
             "type": "object",
             "properties": {
                 "GUID": "string",
                 "State": "string",
-                "tenantFilter": {"type": "string", "required": True},
-                "Type": "string",
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true},
+                "Type": "string"
+            }
+        }
     },
     "EditGroup": {
         "method": "POST",
         "role": "Identity.Group.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -1955,15 +1958,15 @@ ENDPOINTS = {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"Exception": {"type": "object", "properties": {"Message": "string"}}},
-                    },
+                        "properties": {"Exception": {"type": "object", "properties": {"Message": "string"}}}
+                    }
                 },
                 "AddDevice": {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"Exception": {"type": "object", "properties": {"Message": "string"}}},
-                    },
+                        "properties": {"Exception": {"type": "object", "properties": {"Message": "string"}}}
+                    }
                 },
                 "AddLicenses": {"type": "array", "items": "labelvalue"},
                 "AddMember": {
@@ -1973,9 +1976,9 @@ ENDPOINTS = {
                         "properties": {
                             "addedFields": {"type": "object", "properties": {"userPrincipalName": "string"}},
                             "Exception": {"type": "object", "properties": {"Message": "string"}},
-                            "value": "string",
-                        },
-                    },
+                            "value": "string"
+                        }
+                    }
                 },
                 "AddOwner": {
                     "type": "array",
@@ -1984,9 +1987,9 @@ ENDPOINTS = {
                         "properties": {
                             "addedFields": {"type": "object", "properties": {"userPrincipalName": "string"}},
                             "label": "string",
-                            "value": "string",
-                        },
-                    },
+                            "value": "string"
+                        }
+                    }
                 },
                 "allowExternal": "boolean",
                 "description": "string",
@@ -1995,8 +1998,8 @@ ENDPOINTS = {
                     "type": "object",
                     "properties": {
                         "addedFields": {"type": "object", "properties": {"groupName": "string", "groupType": "string"}},
-                        "value": "string",
-                    },
+                        "value": "string"
+                    }
                 },
                 "groupName": "string",
                 "groupType": "string",
@@ -2010,9 +2013,9 @@ ENDPOINTS = {
                         "type": "object",
                         "properties": {
                             "addedFields": {"type": "object", "properties": {"userPrincipalName": "string"}},
-                            "value": "string",
-                        },
-                    },
+                            "value": "string"
+                        }
+                    }
                 },
                 "RemoveLicenses": {"type": "array", "items": "labelvalue"},
                 "RemoveMember": {
@@ -2021,9 +2024,9 @@ ENDPOINTS = {
                         "type": "object",
                         "properties": {
                             "addedFields": {"type": "object", "properties": {"userPrincipalName": "string"}},
-                            "value": "string",
-                        },
-                    },
+                            "value": "string"
+                        }
+                    }
                 },
                 "RemoveOwner": {
                     "type": "array",
@@ -2031,23 +2034,23 @@ ENDPOINTS = {
                         "type": "object",
                         "properties": {
                             "addedFields": {"type": "object", "properties": {"userPrincipalName": "string"}},
-                            "value": {"type": "array", "items": "string"},
-                        },
-                    },
+                            "value": {"type": "array", "items": "string"}
+                        }
+                    }
                 },
                 "securityEnabled": "string",
                 "sendCopies": "boolean",
-                "tenantFilter": {"type": "string", "required": True},
+                "tenantFilter": {"type": "string", "required": true},
                 "tenantId": "string",
-                "visibility": "string",
-            },
-        },
+                "visibility": "string"
+            }
+        }
     },
     "EditIntunePolicy": {
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -2057,31 +2060,31 @@ ENDPOINTS = {
                 "newDisplayName": "string",
                 "platformType": "string",
                 "policyType": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "EditIntuneScript": {
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"ScriptId": "string", "tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"ScriptId": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
             "properties": {
                 "IntuneScript": "string",
                 "ScriptId": "string",
                 "ScriptType": "string",
-                "TenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "TenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "EditJITAdminTemplate": {
         "method": "POST",
         "role": "Identity.Role.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -2102,33 +2105,33 @@ ENDPOINTS = {
                 "defaultUserName": "string",
                 "defaultUseRoles": "boolean",
                 "generateTAPByDefault": "boolean",
-                "GUID": {"type": "string", "required": True},
+                "GUID": {"type": "string", "required": true},
                 "reasonTemplate": "string",
-                "templateName": {"type": "string", "required": True},
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "templateName": {"type": "string", "required": true},
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "EditMalwareFilter": {
         "method": "POST",
         "role": "Exchange.SpamFilter.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"RuleName": "string", "State": "string", "tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"RuleName": "string", "State": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
             "properties": {
                 "RuleName": "string",
                 "State": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "EditPolicy": {
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -2137,16 +2140,16 @@ ENDPOINTS = {
                 "Description": "string",
                 "Displayname": "string",
                 "groupid": "string",
-                "tenantid": "string",
-            },
-        },
+                "tenantid": "string"
+            }
+        }
     },
     "EditQuarantinePolicy": {
         "method": "POST",
         "role": "Exchange.Spamfilter.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}, "Type": "string"},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}, "Type": "string"},
         "body": {
             "type": "object",
             "properties": {
@@ -2163,16 +2166,16 @@ ENDPOINTS = {
                 "Preview": "string",
                 "QuarantineNotification": "string",
                 "ReleaseActionPreference": "labelvalue",
-                "TenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "TenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "EditRetentionCompliancePolicy": {
         "method": "POST",
         "role": "Security.RetentionCompliancePolicy.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"Identity": "string", "State": "string", "tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"Identity": "string", "State": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
             "properties": {
@@ -2180,15 +2183,15 @@ ENDPOINTS = {
                 "Name": "string",
                 "parameters": "string",
                 "State": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "EditRoomList": {
         "method": "POST",
         "role": "Exchange.Room.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -2208,19 +2211,19 @@ ENDPOINTS = {
                         "properties": {
                             "addedFields": {"type": "object", "properties": {"id": "string"}},
                             "label": "string",
-                            "value": "string",
-                        },
-                    },
+                            "value": "string"
+                        }
+                    }
                 },
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "EditRoomMailbox": {
         "method": "POST",
         "role": "Exchange.Room.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -2231,31 +2234,31 @@ ENDPOINTS = {
                 "hiddenFromAddressListsEnabled": "string",
                 "roomId": "string",
                 "tenantID": "string",
-                "userPrincipalName": "string",
-            },
-        },
+                "userPrincipalName": "string"
+            }
+        }
     },
     "EditSafeAttachmentsFilter": {
         "method": "POST",
         "role": "Exchange.SpamFilter.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"RuleName": "string", "State": "string", "tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"RuleName": "string", "State": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
             "properties": {
                 "RuleName": "string",
                 "State": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "EditSafeLinksPolicy": {
         "method": "POST",
         "role": "Exchange.SpamFilter.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"PolicyName": "string", "RuleName": "string", "tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"PolicyName": "string", "RuleName": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
             "properties": {
@@ -2269,8 +2272,8 @@ ENDPOINTS = {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "EnableForInternalSenders": "string",
                 "EnableOrganizationBranding": "string",
@@ -2281,22 +2284,22 @@ ENDPOINTS = {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "ExceptIfSentTo": {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "ExceptIfSentToMemberOf": {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "PolicyName": "string",
                 "Priority": "string",
@@ -2304,8 +2307,8 @@ ENDPOINTS = {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "RuleName": "string",
                 "ScanUrls": "string",
@@ -2313,82 +2316,82 @@ ENDPOINTS = {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "SentToMemberOf": {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "State": "string",
-                "tenantFilter": {"type": "string", "required": True},
-                "TrackClicks": "string",
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true},
+                "TrackClicks": "string"
+            }
+        }
     },
     "EditSafeLinksPolicyTemplate": {
         "method": "POST",
         "role": "Exchange.SafeLinks.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
-                "ID": {"type": "string", "required": True},
+                "ID": {"type": "string", "required": true},
                 "TemplateDescription": "string",
-                "TemplateName": "string",
-            },
-        },
+                "TemplateName": "string"
+            }
+        }
     },
     "EditSensitiveInfoType": {
         "method": "POST",
         "role": "Security.SensitiveInfoType.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"Identity": "string", "tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"Identity": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
             "properties": {
                 "Identity": "string",
                 "Name": "string",
                 "parameters": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "EditSensitivityLabel": {
         "method": "POST",
         "role": "Security.SensitivityLabel.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"Identity": "string", "tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"Identity": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
             "properties": {
                 "Identity": "string",
                 "Name": "string",
                 "parameters": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "EditSpamFilter": {
         "method": "POST",
         "role": "Exchange.SpamFilter.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"name": "string", "tenantFilter": {"type": "string", "required": True}},
-        "body": {"type": "object", "properties": {"name": "string", "state": "string"}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"name": "string", "tenantFilter": {"type": "string", "required": true}},
+        "body": {"type": "object", "properties": {"name": "string", "state": "string"}}
     },
     "EditTenant": {
         "method": "POST",
         "role": "Tenant.Config.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -2399,59 +2402,59 @@ ENDPOINTS = {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"groupId": {"type": "array", "items": "string"}, "groupName": "string"},
-                    },
-                },
-            },
-        },
+                        "properties": {"groupId": {"type": "array", "items": "string"}, "groupName": "string"}
+                    }
+                }
+            }
+        }
     },
     "EditTenantAllowBlockListTemplate": {
         "method": "POST",
         "role": "Exchange.SpamFilter.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
                 "entries": "string",
-                "GUID": {"type": "string", "required": True},
+                "GUID": {"type": "string", "required": true},
                 "listMethod": "string",
                 "listType": "string",
                 "NoExpiration": "boolean",
                 "notes": "string",
                 "RemoveAfter": "boolean",
-                "templateName": "string",
-            },
-        },
+                "templateName": "string"
+            }
+        }
     },
     "EditTenantOffboardingDefaults": {
         "method": "POST",
         "role": "Tenant.Config.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
-            "properties": {"customerId": "string", "defaultDomainName": "string", "offboardingDefaults": "string"},
-        },
+            "properties": {"customerId": "string", "defaultDomainName": "string", "offboardingDefaults": "string"}
+        }
     },
     "EditTransportRule": {
         "method": "POST",
         "role": "Exchange.TransportRule.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"guid": "string", "state": "string", "tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"guid": "string", "state": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
-            "properties": {"guid": "string", "state": "string", "tenantFilter": {"type": "string", "required": True}},
-        },
+            "properties": {"guid": "string", "state": "string", "tenantFilter": {"type": "string", "required": true}}
+        }
     },
     "EditUser": {
         "method": "POST",
         "role": "Identity.User.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -2470,22 +2473,22 @@ ENDPOINTS = {
                                 "properties": {
                                     "Data": {"type": "array", "items": "string"},
                                     "Message": "string",
-                                    "Response": {"type": "object", "properties": {"Content": "string"}},
-                                },
+                                    "Response": {"type": "object", "properties": {"Content": "string"}}
+                                }
                             },
                             "InvocationInfo": {
                                 "type": "object",
                                 "properties": {
                                     "PositionMessage": "string",
                                     "ScriptLineNumber": "string",
-                                    "ScriptName": "string",
-                                },
+                                    "ScriptName": "string"
+                                }
                             },
                             "label": "string",
                             "ScriptStackTrace": "string",
-                            "value": "string",
-                        },
-                    },
+                            "value": "string"
+                        }
+                    }
                 },
                 "businessPhones": "string",
                 "city": "string",
@@ -2499,7 +2502,7 @@ ENDPOINTS = {
                 "DisplayName": "string",
                 "Domain": "string",
                 "givenName": "string",
-                "id": {"type": "string", "required": True},
+                "id": {"type": "string", "required": true},
                 "jobTitle": "string",
                 "licenses": "string",
                 "mailNickname": "string",
@@ -2510,7 +2513,7 @@ ENDPOINTS = {
                 "postalCode": "string",
                 "PostExecution": {
                     "type": "object",
-                    "properties": {"Email": "boolean", "PSA": "boolean", "Webhook": "boolean"},
+                    "properties": {"Email": "boolean", "PSA": "boolean", "Webhook": "boolean"}
                 },
                 "primDomain": "labelvalue",
                 "reference": "string",
@@ -2527,22 +2530,22 @@ ENDPOINTS = {
                                 "properties": {
                                     "Data": {"type": "array", "items": "string"},
                                     "Message": "string",
-                                    "Response": {"type": "object", "properties": {"Content": "string"}},
-                                },
+                                    "Response": {"type": "object", "properties": {"Content": "string"}}
+                                }
                             },
                             "InvocationInfo": {
                                 "type": "object",
                                 "properties": {
                                     "PositionMessage": "string",
                                     "ScriptLineNumber": "string",
-                                    "ScriptName": "string",
-                                },
+                                    "ScriptName": "string"
+                                }
                             },
                             "label": "string",
                             "ScriptStackTrace": "string",
-                            "value": "string",
-                        },
-                    },
+                            "value": "string"
+                        }
+                    }
                 },
                 "removeLicenses": "boolean",
                 "Scheduled": {"type": "object", "properties": {"date": "string", "Enabled": "string"}},
@@ -2552,43 +2555,43 @@ ENDPOINTS = {
                 "state": "string",
                 "streetAddress": "string",
                 "surname": "string",
-                "tenantFilter": {"type": "string", "required": True},
+                "tenantFilter": {"type": "string", "required": true},
                 "usageLocation": "labelvalue",
                 "username": "string",
-                "userPrincipalName": "string",
-            },
-        },
+                "userPrincipalName": "string"
+            }
+        }
     },
     "EditUserAliases": {
         "method": "POST",
         "role": "Identity.User.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
                 "AddedAliases": "string",
-                "id": {"type": "string", "required": True},
+                "id": {"type": "string", "required": true},
                 "MakePrimary": "string",
                 "RemovedAliases": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecAccessChecks": {
         "method": "POST",
         "role": "CIPP.AppSettings.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"SkipCache": "boolean", "Type": "string"},
-        "body": {"type": "object", "properties": {"TenantId": "string"}},
+        "body": {"type": "object", "properties": {"TenantId": "string"}}
     },
     "ExecAddAlert": {
         "method": "POST",
         "role": "CIPP.Alert.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -2598,16 +2601,16 @@ ENDPOINTS = {
                 "sendWebhookNow": "boolean",
                 "tenantFilter": "string",
                 "text": "string",
-                "writeLog": "boolean",
-            },
-        },
+                "writeLog": "boolean"
+            }
+        }
     },
     "ExecAddCippCveException": {
         "method": "POST",
         "role": "Security.Alert.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
             "properties": {
@@ -2616,15 +2619,15 @@ ENDPOINTS = {
                 "exceptionType": "string",
                 "expiryDate": "string",
                 "justification": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecAddGDAPRole": {
         "method": "POST",
         "role": "Tenant.Relationship.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"Action": "string"},
         "body": {
             "type": "object",
@@ -2635,25 +2638,25 @@ ENDPOINTS = {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"label": "string", "Name": "string", "ObjectId": "string", "value": "string"},
-                    },
+                        "properties": {"label": "string", "Name": "string", "ObjectId": "string", "value": "string"}
+                    }
                 },
                 "mappings": {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"GroupId": "string", "roleDefinitionId": "string", "RoleName": "string"},
-                    },
+                        "properties": {"GroupId": "string", "roleDefinitionId": "string", "RoleName": "string"}
+                    }
                 },
-                "templateId": "string",
-            },
-        },
+                "templateId": "string"
+            }
+        }
     },
     "ExecAddMultiTenantApp": {
         "method": "POST",
         "role": "Tenant.Application.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -2667,26 +2670,26 @@ ENDPOINTS = {
                     "properties": {
                         "addedFields": {"type": "object", "properties": {"AppId": "string"}},
                         "label": "string",
-                        "value": "string",
-                    },
+                        "value": "string"
+                    }
                 },
-                "tenantFilter": {"type": "labelvalue", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "labelvalue", "required": true}
+            }
+        }
     },
     "ExecAddSPN": {
         "method": "POST",
         "role": "Tenant.Administration.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": "object",
+        "body": "object"
     },
     "ExecAddTenant": {
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -2694,31 +2697,31 @@ ENDPOINTS = {
                 "accessToken": "string",
                 "defaultDomainName": "string",
                 "tenantId": "string",
-                "username": "string",
-            },
-        },
+                "username": "string"
+            }
+        }
     },
     "ExecAddTrustedIP": {
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": {"type": "object", "properties": {"IP": {"type": "array", "items": "string"}, "State": "string"}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": {"type": "object", "properties": {"IP": {"type": "array", "items": "string"}, "State": "string"}}
     },
     "ExecAlertsList": {
         "method": "GET",
         "role": "Security.Alert.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ExecApiClient": {
         "method": "POST",
         "role": "CIPP.Extension.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {"Action": "string"},
         "body": {
             "type": "object",
@@ -2730,38 +2733,38 @@ ENDPOINTS = {
                     "type": "object",
                     "properties": {
                         "addedFields": {"type": "object", "properties": {"displayName": "string"}},
-                        "value": "string",
-                    },
+                        "value": "string"
+                    }
                 },
                 "Enabled": "string",
                 "IpRange": "labelvalue",
                 "MCPAllowed": "string",
                 "RemoveAppReg": "boolean",
-                "Role": "labelvalue",
-            },
-        },
+                "Role": "labelvalue"
+            }
+        }
     },
     "ExecAPIPermissionList": {
         "method": "GET",
         "role": "CIPP.SuperAdmin.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": None,
+        "body": null
     },
     "ExecAppApproval": {
         "method": "GET",
         "role": "Tenant.Application.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {"ApplicationId": "string"},
-        "body": None,
+        "body": null
     },
     "ExecAppApprovalTemplate": {
         "method": "POST",
         "role": "Tenant.Application.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"Action": "string", "TemplateId": "string"},
         "body": {
             "type": "object",
@@ -2770,29 +2773,29 @@ ENDPOINTS = {
                 "ApplicationManifest": "string",
                 "AppType": "string",
                 "TemplateId": "string",
-                "TemplateName": "string",
-            },
-        },
+                "TemplateName": "string"
+            }
+        }
     },
     "ExecAppInsightsQuery": {
         "method": "POST",
         "role": "CIPP.SuperAdmin.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {"query": "string"},
-        "body": {"type": "object", "properties": {"query": {"type": "string", "required": True}}},
+        "body": {"type": "object", "properties": {"query": {"type": "string", "required": true}}}
     },
     "ExecApplication": {
         "method": "POST",
         "role": "Tenant.Application.ReadWrite",
-        "any_tenant": False,
-        "passthrough": True,
+        "any_tenant": false,
+        "passthrough": true,
         "query": {
             "Action": "string",
-            "AppId": {"type": "string", "required": True},
-            "Id": {"type": "string", "required": True},
-            "tenantFilter": {"type": "string", "required": True},
-            "Type": "string",
+            "AppId": {"type": "string", "required": true},
+            "Id": {"type": "string", "required": true},
+            "tenantFilter": {"type": "string", "required": true},
+            "Type": "string"
         },
         "body": {
             "type": "object",
@@ -2802,17 +2805,17 @@ ENDPOINTS = {
                 "Id": "string",
                 "KeyIds": "labelvalue",
                 "Payload": "string",
-                "tenantFilter": {"type": "string", "required": True},
-                "Type": "string",
+                "tenantFilter": {"type": "string", "required": true},
+                "Type": "string"
             },
-            "open": True,
-        },
+            "open": true
+        }
     },
     "ExecAppPermissionTemplate": {
         "method": "POST",
         "role": "Tenant.ApplicationTemplates.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"Action": "string", "TemplateId": "string"},
         "body": {
             "type": "object",
@@ -2820,58 +2823,58 @@ ENDPOINTS = {
                 "Action": "string",
                 "Permissions": "string",
                 "TemplateId": "string",
-                "TemplateName": "string",
-            },
-        },
+                "TemplateName": "string"
+            }
+        }
     },
     "ExecAppServiceDomains": {
         "method": "POST",
         "role": "CIPP.SuperAdmin.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"Action": "string", "Hostname": "string"},
         "body": {
             "type": "object",
-            "properties": {"Action": "string", "Hostname": {"type": "string", "required": True}},
-        },
+            "properties": {"Action": "string", "Hostname": {"type": "string", "required": true}}
+        }
     },
     "ExecAppUpload": {
         "method": "POST",
         "role": "Endpoint.Application.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": "object",
+        "body": "object"
     },
     "ExecAssignAPDevice": {
         "method": "POST",
         "role": "Endpoint.Autopilot.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
                 "device": "string",
                 "serialNumber": "string",
-                "tenantFilter": {"type": "string", "required": True},
+                "tenantFilter": {"type": "string", "required": true},
                 "user": {
                     "type": "object",
                     "properties": {
                         "addedFields": {
                             "type": "object",
-                            "properties": {"addressableUserName": "string", "userPrincipalName": "string"},
-                        },
-                    },
-                },
-            },
-        },
+                            "properties": {"addressableUserName": "string", "userPrincipalName": "string"}
+                        }
+                    }
+                }
+            }
+        }
     },
     "ExecAssignApp": {
         "method": "POST",
         "role": "Endpoint.Application.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "AppType": "string",
             "AssignTo": "string",
@@ -2879,7 +2882,7 @@ ENDPOINTS = {
             "GroupNames": "string",
             "ID": "string",
             "Intent": "string",
-            "tenantFilter": {"type": "string", "required": True},
+            "tenantFilter": {"type": "string", "required": true}
         },
         "body": {
             "type": "object",
@@ -2897,26 +2900,26 @@ ENDPOINTS = {
                 "GroupNames": "string",
                 "ID": "string",
                 "Intent": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecAssignmentFilter": {
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
-            "properties": {"Action": "string", "ID": "string", "tenantFilter": {"type": "string", "required": True}},
-        },
+            "properties": {"Action": "string", "ID": "string", "tenantFilter": {"type": "string", "required": true}}
+        }
     },
     "ExecAssignPolicy": {
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -2933,17 +2936,17 @@ ENDPOINTS = {
                 "GroupNames": "string",
                 "ID": "string",
                 "platformType": "string",
-                "tenantFilter": {"type": "string", "required": True},
-                "Type": "string",
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true},
+                "Type": "string"
+            }
+        }
     },
     "ExecAuditLogSearch": {
         "method": "POST",
         "role": "Tenant.Alert.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"Action": "string", "SearchId": "string", "tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"Action": "string", "SearchId": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
             "properties": {
@@ -2951,74 +2954,74 @@ ENDPOINTS = {
                 "EndTime": "integer",
                 "SearchId": "string",
                 "StartTime": "integer",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecAutoExtendGDAP": {
         "method": "POST",
         "role": "Tenant.Relationship.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"ID": "string"},
-        "body": {"type": "object", "properties": {"ID": "string"}},
+        "body": {"type": "object", "properties": {"ID": "string"}}
     },
     "ExecAzBobbyTables": {
         "method": "POST",
         "role": "CIPP.SuperAdmin.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
-            "properties": {"FunctionName": "string", "Parameters": "string", "TableName": "string"},
-        },
+            "properties": {"FunctionName": "string", "Parameters": "string", "TableName": "string"}
+        }
     },
     "ExecBackendURLs": {
         "method": "GET",
         "role": "CIPP.AppSettings.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": None,
+        "body": null
     },
     "ExecBackupReplicationConfig": {
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {"List": "string"},
-        "body": {"type": "object", "properties": {"BackupType": "string", "Enabled": "boolean", "SASUrl": "string"}},
+        "body": {"type": "object", "properties": {"BackupType": "string", "Enabled": "boolean", "SASUrl": "string"}}
     },
     "ExecBackupRetentionConfig": {
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"List": "string"},
-        "body": {"type": "object", "properties": {"RetentionDays": "integer"}},
+        "body": {"type": "object", "properties": {"RetentionDays": "integer"}}
     },
     "ExecBaselineOverride": {
         "method": "POST",
         "role": "Tenant.Standards.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
                 "action": "string",
                 "standard": "string",
-                "tenantFilter": {"type": "string", "required": True},
-                "variables": "string",
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true},
+                "variables": "string"
+            }
+        }
     },
     "ExecBaselineRun": {
         "method": "POST",
         "role": "Tenant.Standards.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -3026,74 +3029,74 @@ ENDPOINTS = {
                 "mode": "string",
                 "standard": "string",
                 "templateId": "string",
-                "tenantFilter": {"type": "labelvalue", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "labelvalue", "required": true}
+            }
+        }
     },
     "ExecBaselineStage": {
         "method": "POST",
         "role": "Tenant.Standards.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
-            "properties": {"templateId": "string", "tenantFilter": {"type": "string", "required": True}},
-        },
+            "properties": {"templateId": "string", "tenantFilter": {"type": "string", "required": true}}
+        }
     },
     "ExecBECCheck": {
         "method": "GET",
         "role": "Identity.User.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "GUID": "string",
             "overwrite": "boolean",
-            "tenantFilter": {"type": "string", "required": True},
+            "tenantFilter": {"type": "string", "required": true},
             "userid": "string",
-            "userName": "string",
+            "userName": "string"
         },
-        "body": None,
+        "body": null
     },
     "ExecBECRemediate": {
         "method": "POST",
         "role": "Identity.User.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
-                "tenantFilter": {"type": "string", "required": True},
+                "tenantFilter": {"type": "string", "required": true},
                 "userid": "string",
-                "username": "string",
-            },
-        },
+                "username": "string"
+            }
+        }
     },
     "ExecBitlockerSearch": {
         "method": "POST",
         "role": "Endpoint.Device.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"deviceId": "string", "keyId": "string", "limit": "string", "tenantFilter": "string"},
         "body": {
             "type": "object",
-            "properties": {"deviceId": "string", "keyId": "string", "limit": "string", "tenantFilter": "string"},
-        },
+            "properties": {"deviceId": "string", "keyId": "string", "limit": "string", "tenantFilter": "string"}
+        }
     },
     "ExecBPA": {
         "method": "POST",
         "role": "Tenant.BestPracticeAnalyser.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"tenantFilter": "labelvalue"},
-        "body": {"type": "object", "properties": {"tenantfilter": "labelvalue"}},
+        "body": {"type": "object", "properties": {"tenantfilter": "labelvalue"}}
     },
     "ExecBrandingSettings": {
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {"Action": "string"},
         "body": {
             "type": "object",
@@ -3117,61 +3120,61 @@ ENDPOINTS = {
                 "showFooter": "boolean",
                 "showPageNumbers": "boolean",
                 "watermarkEnabled": "boolean",
-                "watermarkText": "string",
-            },
-        },
+                "watermarkText": "string"
+            }
+        }
     },
     "ExecBreachSearch": {
         "method": "POST",
         "role": "CIPP.Core.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": {"type": "object", "properties": {"tenantFilter": {"type": "string", "required": True}}},
+        "body": {"type": "object", "properties": {"tenantFilter": {"type": "string", "required": true}}}
     },
     "ExecBulkLicense": {
         "method": "POST",
         "role": "Identity.User.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "array",
             "items": {
                 "type": "object",
                 "properties": {
-                    "tenantFilter": {"type": "string", "required": True},
-                    "userIds": {"type": "array", "items": "string", "required": True},
+                    "tenantFilter": {"type": "string", "required": true},
+                    "userIds": {"type": "array", "items": "string", "required": true},
                     "LicenseOperation": "string",
                     "RemoveAllLicenses": "boolean",
                     "ReplaceAllLicenses": "boolean",
                     "Licenses": {"type": "array", "items": "labelvalue"},
                     "LicensesToRemove": {"type": "array", "items": "labelvalue"},
-                    "LicensesToReplace": {"type": "array", "items": "labelvalue"},
-                },
-            },
-        },
+                    "LicensesToReplace": {"type": "array", "items": "labelvalue"}
+                }
+            }
+        }
     },
     "ExecBulkRemoveSharingLinks": {
         "method": "POST",
         "role": "Sharepoint.Site.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
                 "Scope": "labelvalue",
-                "SiteUrl": {"type": "string", "required": True},
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "SiteUrl": {"type": "string", "required": true},
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecCaCheck": {
         "method": "POST",
         "role": "Tenant.ConditionalAccess.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -3183,17 +3186,17 @@ ENDPOINTS = {
                 "IncludeApplications": "labelvalue",
                 "IpAddress": "string",
                 "SignInRiskLevel": "labelvalue",
-                "tenantFilter": {"type": "string", "required": True},
+                "tenantFilter": {"type": "string", "required": true},
                 "userID": "labelvalue",
-                "UserRiskLevel": "labelvalue",
-            },
-        },
+                "UserRiskLevel": "labelvalue"
+            }
+        }
     },
     "ExecCAExclusion": {
         "method": "POST",
         "role": "Tenant.ConditionalAccess.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -3206,7 +3209,7 @@ ENDPOINTS = {
                 "postExecution": "string",
                 "reference": "string",
                 "StartDate": "string",
-                "tenantFilter": {"type": "string", "required": True},
+                "tenantFilter": {"type": "string", "required": true},
                 "TravelCountries": "labelvalue",
                 "UserID": "string",
                 "Username": "string",
@@ -3215,59 +3218,59 @@ ENDPOINTS = {
                     "properties": {
                         "addedFields": {
                             "type": "object",
-                            "properties": {"userPrincipalName": {"type": "array", "items": "string"}},
+                            "properties": {"userPrincipalName": {"type": "array", "items": "string"}}
                         },
-                        "value": "string",
-                    },
+                        "value": "string"
+                    }
                 },
-                "vacation": "boolean",
-            },
-        },
+                "vacation": "boolean"
+            }
+        }
     },
     "ExecCAServiceExclusion": {
         "method": "POST",
         "role": "Tenant.ConditionalAccess.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"GUID": "string", "tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"GUID": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
-            "properties": {"GUID": "string", "tenantFilter": {"type": "string", "required": True}},
-        },
+            "properties": {"GUID": "string", "tenantFilter": {"type": "string", "required": true}}
+        }
     },
     "ExecCIPPDBCache": {
         "method": "POST",
         "role": "CIPP.Core.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
-            "Name": {"type": "string", "required": True},
-            "tenantFilter": {"type": "string", "required": True},
-            "Types": "string",
+            "Name": {"type": "string", "required": true},
+            "tenantFilter": {"type": "string", "required": true},
+            "Types": "string"
         },
-        "body": "object",
+        "body": "object"
     },
     "ExecCippFunction": {
         "method": "POST",
         "role": "CIPP.SuperAdmin.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": {"type": "object", "properties": {"FunctionName": "string", "Parameters": "string"}},
+        "body": {"type": "object", "properties": {"FunctionName": "string", "Parameters": "string"}}
     },
     "ExecCippLogsSas": {
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {"Days": "string"},
-        "body": {"type": "object", "properties": {"Days": "string"}},
+        "body": {"type": "object", "properties": {"Days": "string"}}
     },
     "ExecCippReplacemap": {
         "method": "POST",
         "role": "Tenant.Config.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {"Action": "string", "includeGlobal": "boolean", "tenantId": "string"},
         "body": {
             "type": "object",
@@ -3278,45 +3281,45 @@ ENDPOINTS = {
                 "RowKey": "string",
                 "tenantId": "string",
                 "Value": "string",
-                "VariableType": "labelvalue",
-            },
-        },
+                "VariableType": "labelvalue"
+            }
+        }
     },
     "ExecCIPPUsers": {
         "method": "POST",
         "role": "CIPP.SuperAdmin.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"Action": "string"},
         "body": {
             "type": "object",
-            "properties": {"Action": "string", "Roles": "string", "UPN": {"type": "string", "required": True}},
-        },
+            "properties": {"Action": "string", "Roles": "string", "UPN": {"type": "string", "required": true}}
+        }
     },
     "ExecCloneTemplate": {
         "method": "POST",
         "role": "CIPP.Core.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"GUID": "string", "Type": "string"},
-        "body": {"type": "object", "properties": {"GUID": "string", "Type": "string"}},
+        "body": {"type": "object", "properties": {"GUID": "string", "Type": "string"}}
     },
     "ExecClrImmId": {
         "method": "POST",
         "role": "Identity.User.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"ID": "string", "tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"ID": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
-            "properties": {"ID": "string", "tenantFilter": {"type": "string", "required": True}},
-        },
+            "properties": {"ID": "string", "tenantFilter": {"type": "string", "required": true}}
+        }
     },
     "ExecCombinedSetup": {
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -3329,15 +3332,15 @@ ENDPOINTS = {
                 "selectedBaselines": {"type": "array", "items": "labelvalue"},
                 "selectedOption": "string",
                 "tenantId": "string",
-                "webhook": "string",
-            },
-        },
+                "webhook": "string"
+            }
+        }
     },
     "ExecCommunityRepo": {
         "method": "POST",
         "role": "CIPP.Core.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -3350,15 +3353,15 @@ ENDPOINTS = {
                 "Id": "string",
                 "Message": "string",
                 "Path": "string",
-                "TemplateTypes": "string",
-            },
-        },
+                "TemplateTypes": "string"
+            }
+        }
     },
     "ExecCompareIntunePolicy": {
         "method": "POST",
         "role": "Endpoint.MEM.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -3374,8 +3377,8 @@ ENDPOINTS = {
                         "templateGuid": "string",
                         "tenantFilter": "string",
                         "type": "string",
-                        "urlName": "string",
-                    },
+                        "urlName": "string"
+                    }
                 },
                 "sourceB": {
                     "type": "object",
@@ -3388,145 +3391,145 @@ ENDPOINTS = {
                         "templateGuid": "string",
                         "tenantFilter": "string",
                         "type": "string",
-                        "urlName": "string",
-                    },
-                },
-            },
-        },
+                        "urlName": "string"
+                    }
+                }
+            }
+        }
     },
     "ExecContainerManagement": {
         "method": "POST",
         "role": "CIPP.SuperAdmin.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"Action": "string"},
         "body": {
             "type": "object",
             "properties": {
                 "Action": "string",
                 "AutoUpdate": "boolean",
-                "Channel": {"type": "string", "required": True},
+                "Channel": {"type": "string", "required": true},
                 "CheckInterval": "string",
-                "CheckTime": "string",
-            },
-        },
+                "CheckTime": "string"
+            }
+        }
     },
     "ExecConvertMailbox": {
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
                 "ID": "string",
                 "MailboxType": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecCopilotSettings": {
         "method": "POST",
         "role": "Tenant.Standards.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
             "properties": {
                 "settingId": "labelvalue",
-                "tenantFilter": {"type": "string", "required": True},
-                "value": "labelvalue",
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true},
+                "value": "labelvalue"
+            }
+        }
     },
     "ExecCopyForSent": {
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"ID": "string", "messageCopyState": "string", "tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"ID": "string", "messageCopyState": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
             "properties": {
                 "ID": "string",
                 "messageCopyState": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecCPVPermissions": {
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {"ResetSP": "boolean"},
-        "body": {"type": "object", "properties": {"tenantFilter": {"type": "string", "required": True}}},
+        "body": {"type": "object", "properties": {"tenantFilter": {"type": "string", "required": true}}}
     },
     "ExecCPVRefresh": {
         "method": "POST",
         "role": "CIPP.Core.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": "object",
+        "body": "object"
     },
     "ExecCreateAppTemplate": {
         "method": "POST",
         "role": "Tenant.Application.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
-                "AppId": {"type": "string", "required": True},
-                "DisplayName": {"type": "string", "required": True},
+                "AppId": {"type": "string", "required": true},
+                "DisplayName": {"type": "string", "required": true},
                 "Overwrite": "boolean",
-                "TenantFilter": {"type": "string", "required": True},
-                "Type": "string",
-            },
-        },
+                "TenantFilter": {"type": "string", "required": true},
+                "Type": "string"
+            }
+        }
     },
     "ExecCreateCATemplate": {
         "method": "POST",
         "role": "Tenant.ConditionalAccess.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
-            "properties": {"displayName": {"type": "string", "required": True}, "name": "string"},
-        },
+            "properties": {"displayName": {"type": "string", "required": true}, "name": "string"}
+        }
     },
     "ExecCreateDefaultGroups": {
         "method": "POST",
         "role": "Tenant.Groups.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
-        "body": "object",
+        "body": "object"
     },
     "ExecCreateSAMApp": {
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
-        "body": {"type": "object", "properties": {"access_token": "string"}},
+        "body": {"type": "object", "properties": {"access_token": "string"}}
     },
     "ExecCreateTAP": {
         "method": "POST",
         "role": "Identity.User.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "ID": "string",
             "isUsableOnce": "boolean",
             "lifetimeInMinutes": "string",
             "startDateTime": "string",
-            "tenantFilter": {"type": "string", "required": True},
+            "tenantFilter": {"type": "string", "required": true}
         },
         "body": {
             "type": "object",
@@ -3535,15 +3538,15 @@ ENDPOINTS = {
                 "isUsableOnce": "boolean",
                 "lifetimeInMinutes": "string",
                 "startDateTime": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecCSPLicense": {
         "method": "POST",
         "role": "Tenant.Directory.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -3555,15 +3558,15 @@ ENDPOINTS = {
                 "Remove": "string",
                 "SKU": "labelvalue",
                 "SubscriptionIds": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecCustomData": {
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"Action": "string", "id": "string", "targetObject": "string"},
         "body": {
             "type": "object",
@@ -3581,27 +3584,27 @@ ENDPOINTS = {
                             "type": "object",
                             "properties": {
                                 "addedFields": {"type": "object", "properties": {"select": "string"}},
-                                "label": "string",
-                            },
+                                "label": "string"
+                            }
                         },
                         "extensionSyncProperty": {"type": "object", "properties": {"label": "string"}},
                         "sourceType": {"type": "object", "properties": {"label": "string"}},
-                        "tenantFilter": {"type": "object", "properties": {"label": "string"}},
-                    },
+                        "tenantFilter": {"type": "object", "properties": {"label": "string"}}
+                    }
                 },
                 "name": "string",
                 "schemaExtension": {"type": "object", "properties": {"id": "string"}},
                 "status": "string",
                 "targetObjects": "string",
-                "type": "string",
-            },
-        },
+                "type": "string"
+            }
+        }
     },
     "ExecCustomRole": {
         "method": "POST",
         "role": "CIPP.SuperAdmin.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {"Action": "string"},
         "body": {
             "type": "object",
@@ -3614,69 +3617,69 @@ ENDPOINTS = {
                 "IpRange": "string",
                 "NewRoleName": "string",
                 "Permissions": "string",
-                "RoleName": "string",
-            },
-        },
+                "RoleName": "string"
+            }
+        }
     },
     "ExecCustomScript": {
         "method": "POST",
         "role": "CIPP.Tests.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
                 "Parameters": "string",
-                "ScriptGuid": {"type": "string", "required": True},
-                "TenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "ScriptGuid": {"type": "string", "required": true},
+                "TenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecCustomTestRun": {
         "method": "POST",
         "role": "Tenant.Tests.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"tenantFilter": "labelvalue"},
-        "body": {"type": "object", "properties": {"tenantFilter": "string"}},
+        "body": {"type": "object", "properties": {"tenantFilter": "string"}}
     },
     "ExecDeleteGDAPRelationship": {
         "method": "POST",
         "role": "Tenant.Relationship.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"GDAPId": "string"},
-        "body": {"type": "object", "properties": {"GDAPId": "string"}},
+        "body": {"type": "object", "properties": {"GDAPId": "string"}}
     },
     "ExecDeleteGDAPRoleMapping": {
         "method": "POST",
         "role": "Tenant.Relationship.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"GroupId": "string"},
-        "body": {"type": "object", "properties": {"GroupId": "string"}},
+        "body": {"type": "object", "properties": {"GroupId": "string"}}
     },
     "ExecDeleteSafeLinksPolicy": {
         "method": "POST",
         "role": "Exchange.SpamFilter.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"PolicyName": "string", "RuleName": "string", "tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"PolicyName": "string", "RuleName": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
             "properties": {
                 "PolicyName": "string",
                 "RuleName": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecDeployAppTemplate": {
         "method": "POST",
         "role": "Endpoint.Application.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -3685,17 +3688,17 @@ ENDPOINTS = {
                 "customGroup": "string",
                 "selectedTenants": {
                     "type": "array",
-                    "items": {"type": "object", "properties": {"customerId": "string", "defaultDomainName": "string"}},
+                    "items": {"type": "object", "properties": {"customerId": "string", "defaultDomainName": "string"}}
                 },
-                "templateId": "string",
-            },
-        },
+                "templateId": "string"
+            }
+        }
     },
     "ExecDeviceAction": {
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -3703,156 +3706,156 @@ ENDPOINTS = {
                 "Action": "string",
                 "GUID": "string",
                 "input": {"type": "array", "items": "string"},
-                "tenantFilter": {"type": "string", "required": True},
-                "user": "labelvalue",
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true},
+                "user": "labelvalue"
+            }
+        }
     },
     "ExecDeviceCodeLogon": {
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {
             "clientId": "string",
             "deviceCode": "string",
             "operation": "string",
             "scope": "string",
-            "tenantId": "string",
+            "tenantId": "string"
         },
-        "body": "object",
+        "body": "object"
     },
     "ExecDeviceDelete": {
         "method": "POST",
         "role": "Identity.Device.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"action": "string", "ID": "string", "tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"action": "string", "ID": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
-            "properties": {"action": "string", "ID": "string", "tenantFilter": {"type": "string", "required": True}},
-        },
+            "properties": {"action": "string", "ID": "string", "tenantFilter": {"type": "string", "required": true}}
+        }
     },
     "ExecDevicePasscodeAction": {
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
-            "properties": {"Action": "string", "GUID": "string", "tenantFilter": {"type": "string", "required": True}},
-        },
+            "properties": {"Action": "string", "GUID": "string", "tenantFilter": {"type": "string", "required": true}}
+        }
     },
     "ExecDiagnosticsPresets": {
         "method": "POST",
         "role": "CIPP.SuperAdmin.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
                 "action": "string",
-                "GUID": {"type": "string", "required": True},
+                "GUID": {"type": "string", "required": true},
                 "name": "string",
-                "query": "string",
-            },
-        },
+                "query": "string"
+            }
+        }
     },
     "ExecDisableUser": {
         "method": "POST",
         "role": "Identity.User.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"Enable": "string", "ID": "string", "tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"Enable": "string", "ID": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
-            "properties": {"Enable": "string", "ID": "string", "tenantFilter": {"type": "string", "required": True}},
-        },
+            "properties": {"Enable": "string", "ID": "string", "tenantFilter": {"type": "string", "required": true}}
+        }
     },
     "ExecDismissRiskyUser": {
         "method": "POST",
         "role": "Identity.User.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
-            "tenantFilter": {"type": "string", "required": True},
+            "tenantFilter": {"type": "string", "required": true},
             "userDisplayName": "string",
-            "userId": "string",
+            "userId": "string"
         },
         "body": {
             "type": "object",
             "properties": {
-                "tenantFilter": {"type": "string", "required": True},
+                "tenantFilter": {"type": "string", "required": true},
                 "userDisplayName": "string",
-                "userId": "string",
-            },
-        },
+                "userId": "string"
+            }
+        }
     },
     "ExecDnsConfig": {
         "method": "POST",
         "role": "Tenant.Domains.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"Action": "string", "Domain": "string", "Resolver": "string", "Selector": "string"},
         "body": {
             "type": "object",
-            "properties": {"Action": "string", "Domain": "string", "Resolver": "string", "Selector": "string"},
-        },
+            "properties": {"Action": "string", "Domain": "string", "Resolver": "string", "Selector": "string"}
+        }
     },
     "ExecDomainAction": {
         "method": "POST",
         "role": "Tenant.Administration.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
-                "Action": {"type": "string", "required": True},
-                "domain": {"type": "string", "required": True},
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "Action": {"type": "string", "required": true},
+                "domain": {"type": "string", "required": true},
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecDomainAnalyser": {
         "method": "POST",
         "role": "Tenant.DomainAnalyser.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
-        "body": {"type": "object", "properties": {"tenantFilter": "labelvalue"}},
+        "body": {"type": "object", "properties": {"tenantFilter": "labelvalue"}}
     },
     "ExecDriftClone": {
         "method": "POST",
         "role": "Tenant.Standards.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": {"type": "object", "properties": {"id": {"type": "string", "required": True}}},
+        "body": {"type": "object", "properties": {"id": {"type": "string", "required": true}}}
     },
     "ExecDurableFunctions": {
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {"Action": "string", "PartitionKey": "string"},
-        "body": "object",
+        "body": "object"
     },
     "ExecEditCalendarPermissions": {
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "CanViewPrivateItems": "string",
             "FolderName": "string",
             "Permissions": "string",
             "RemoveAccess": "string",
-            "tenantFilter": {"type": "string", "required": True},
+            "tenantFilter": {"type": "string", "required": true},
             "userid": "string",
-            "UserToGetPermissions": "string",
+            "UserToGetPermissions": "string"
         },
         "body": {
             "type": "object",
@@ -3861,46 +3864,46 @@ ENDPOINTS = {
                 "FolderName": "string",
                 "Permissions": "labelvalue",
                 "RemoveAccess": "labelvalue",
-                "tenantFilter": {"type": "string", "required": True},
+                "tenantFilter": {"type": "string", "required": true},
                 "userid": "string",
-                "UserToGetPermissions": "labelvalue",
-            },
-        },
+                "UserToGetPermissions": "labelvalue"
+            }
+        }
     },
     "ExecEditCAPolicyFull": {
         "method": "POST",
         "role": "Tenant.ConditionalAccess.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
-            "PolicyId": {"type": "string", "required": True},
-            "tenantFilter": {"type": "string", "required": True},
+            "PolicyId": {"type": "string", "required": true},
+            "tenantFilter": {"type": "string", "required": true}
         },
         "body": {
             "type": "object",
             "properties": {
-                "PolicyBody": {"type": "object", "properties": {"displayName": "string"}, "required": True},
+                "PolicyBody": {"type": "object", "properties": {"displayName": "string"}, "required": true},
                 "PolicyId": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecEditMailboxPermissions": {
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
-            "properties": {"tenantfilter": {"type": "string", "required": True}, "userID": "string"},
-        },
+            "properties": {"tenantfilter": {"type": "string", "required": true}, "userID": "string"}
+        }
     },
     "ExecEditTemplate": {
         "method": "POST",
         "role": "CIPP.Core.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"Type": "string"},
         "body": {
             "type": "object",
@@ -3911,15 +3914,15 @@ ENDPOINTS = {
                 "id": "string",
                 "name": "string",
                 "parsedRAWJson": {"type": "object", "properties": {"@odata.type": "string", "settings": "string"}},
-                "Type": "string",
-            },
-        },
+                "Type": "string"
+            }
+        }
     },
     "ExecEmailForward": {
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -3928,46 +3931,46 @@ ENDPOINTS = {
                 "ForwardInternal": "labelvalue",
                 "forwardOption": "string",
                 "KeepCopy": "boolean",
-                "tenantFilter": {"type": "string", "required": True},
-                "userID": "string",
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true},
+                "userID": "string"
+            }
+        }
     },
     "ExecEnableArchive": {
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"id": "string", "tenantFilter": {"type": "string", "required": True}, "username": "string"},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"id": "string", "tenantFilter": {"type": "string", "required": true}, "username": "string"},
         "body": {
             "type": "object",
-            "properties": {"id": "string", "tenantFilter": {"type": "string", "required": True}, "username": "string"},
-        },
+            "properties": {"id": "string", "tenantFilter": {"type": "string", "required": true}, "username": "string"}
+        }
     },
     "ExecEnableAutoExpandingArchive": {
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
-            "properties": {"ID": "string", "tenantFilter": {"type": "string", "required": True}, "username": "string"},
-        },
+            "properties": {"ID": "string", "tenantFilter": {"type": "string", "required": true}, "username": "string"}
+        }
     },
     "ExecExchangeRoleRepair": {
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {"tenantId": "string"},
-        "body": {"type": "object", "properties": {"tenantId": "string"}},
+        "body": {"type": "object", "properties": {"tenantId": "string"}}
     },
     "ExecExcludeLicenses": {
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -3976,100 +3979,100 @@ ENDPOINTS = {
                 "FullReset": "boolean",
                 "GUID": "string",
                 "ShowInDropdown": "boolean",
-                "SKUName": "string",
-            },
-        },
+                "SKUName": "string"
+            }
+        }
     },
     "ExecExcludeTenant": {
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "AddExclusion": "string",
             "List": "string",
             "ListAll": "string",
             "RemoveExclusion": "string",
-            "tenantFilter": {"type": "string", "required": True},
+            "tenantFilter": {"type": "string", "required": true}
         },
-        "body": {"type": "object", "properties": {"value": {"type": "array", "items": "string"}}},
+        "body": {"type": "object", "properties": {"value": {"type": "array", "items": "string"}}}
     },
     "ExecExtensionClearHIBPKey": {
         "method": "POST",
         "role": "CIPP.Extension.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": "object",
+        "body": "object"
     },
     "ExecExtensionMapping": {
         "method": "POST",
         "role": "CIPP.Extension.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"AddMapping": "string", "AutoMapping": "string", "List": "string", "TicketType": "string"},
-        "body": "object",
+        "body": "object"
     },
     "ExecExtensionNinjaOneQueue": {
         "method": "POST",
         "role": "CIPP.Extension.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": "object",
+        "body": "object"
     },
     "ExecExtensionsConfig": {
         "method": "POST",
         "role": "CIPP.Extension.ReadWrite",
-        "any_tenant": False,
-        "passthrough": True,
+        "any_tenant": false,
+        "passthrough": true,
         "query": {},
-        "body": {"type": "object", "properties": {}, "open": True},
+        "body": {"type": "object", "properties": {}, "open": true}
     },
     "ExecExtensionSync": {
         "method": "POST",
         "role": "CIPP.Extension.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {"Extension": "string", "TenantID": "string"},
-        "body": "object",
+        "body": "object"
     },
     "ExecExtensionTest": {
         "method": "GET",
         "role": "CIPP.Extension.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"extensionName": "string"},
-        "body": None,
+        "body": null
     },
     "ExecFeatureFlag": {
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
                 "Action": "string",
-                "Enabled": {"type": "string", "required": True},
-                "Id": {"type": "string", "required": True},
-            },
-        },
+                "Enabled": {"type": "string", "required": true},
+                "Id": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecGDAPAccessAssignment": {
         "method": "POST",
         "role": "Tenant.Relationship.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"Action": "string", "Id": "string"},
-        "body": {"type": "object", "properties": {"Action": "string", "Id": "string", "RoleTemplateId": "string"}},
+        "body": {"type": "object", "properties": {"Action": "string", "Id": "string", "RoleTemplateId": "string"}}
     },
     "ExecGDAPInvite": {
         "method": "POST",
         "role": "Tenant.Relationship.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"Action": "string"},
         "body": {
             "type": "object",
@@ -4079,40 +4082,40 @@ ENDPOINTS = {
                 "Reference": "string",
                 "roleMappings": {
                     "type": "object",
-                    "properties": {"roleDefinitionId": {"type": "array", "items": "string"}},
-                },
-            },
-        },
+                    "properties": {"roleDefinitionId": {"type": "array", "items": "string"}}
+                }
+            }
+        }
     },
     "ExecGDAPInviteApproved": {
         "method": "POST",
         "role": "Tenant.Relationship.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
-        "body": "object",
+        "body": "object"
     },
     "ExecGDAPRemoveGArole": {
         "method": "POST",
         "role": "Tenant.Relationship.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"GDAPId": "string"},
-        "body": {"type": "object", "properties": {"GDAPId": "string"}},
+        "body": {"type": "object", "properties": {"GDAPId": "string"}}
     },
     "ExecGDAPRepairRoleMappings": {
         "method": "POST",
         "role": "Tenant.Relationship.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
-        "body": "object",
+        "body": "object"
     },
     "ExecGDAPRoleTemplate": {
         "method": "POST",
         "role": "Tenant.Relationship.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"Action": "string", "TemplateId": "string"},
         "body": {
             "type": "object",
@@ -4121,85 +4124,85 @@ ENDPOINTS = {
                 "OriginalTemplateId": "string",
                 "RoleMappings": {
                     "type": "array",
-                    "items": {"type": "object", "properties": {"roleDefinitionId": "string"}},
+                    "items": {"type": "object", "properties": {"roleDefinitionId": "string"}}
                 },
-                "TemplateId": "string",
-            },
-        },
+                "TemplateId": "string"
+            }
+        }
     },
     "ExecGDAPTrace": {
         "method": "GET",
         "role": "CIPP.AppSettings.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}, "UPN": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}, "UPN": {"type": "string", "required": true}},
+        "body": null
     },
     "ExecGenerateReportBuilderReport": {
         "method": "POST",
         "role": "CIPP.Core.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"TemplateName": "string", "tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"TemplateName": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
             "properties": {
                 "Action": "string",
                 "Blocks": "string",
-                "ReportGUID": {"type": "string", "required": True},
+                "ReportGUID": {"type": "string", "required": true},
                 "TemplateGUID": "string",
                 "TemplateName": "string",
-                "TenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "TenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecGeoIPLookup": {
         "method": "POST",
         "role": "CIPP.Core.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"IP": "string"},
-        "body": {"type": "object", "properties": {"IP": "string"}},
+        "body": {"type": "object", "properties": {"IP": "string"}}
     },
     "ExecGetLocalAdminPassword": {
         "method": "POST",
         "role": "Endpoint.Device.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
-            "properties": {"guid": "string", "TenantFilter": {"type": "string", "required": True}},
-        },
+            "properties": {"guid": "string", "TenantFilter": {"type": "string", "required": true}}
+        }
     },
     "ExecGetRecoveryKey": {
         "method": "POST",
         "role": "Endpoint.Device.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"GUID": "string", "tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"GUID": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
             "properties": {
                 "GUID": "string",
                 "RecoveryKeyType": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecGitHubAction": {
         "method": "POST",
         "role": "CIPP.Extension.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"Action": "string"},
-        "body": {"type": "object", "properties": {"Action": "string"}},
+        "body": {"type": "object", "properties": {"Action": "string"}}
     },
     "ExecGraphExplorerPreset": {
         "method": "POST",
         "role": "CIPP.Core.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -4207,36 +4210,36 @@ ENDPOINTS = {
                 "action": "string",
                 "preset": {
                     "type": "object",
-                    "properties": {"endpoint": "string", "id": "string", "IsShared": "string", "name": "string"},
-                },
-            },
-        },
+                    "properties": {"endpoint": "string", "id": "string", "IsShared": "string", "name": "string"}
+                }
+            }
+        }
     },
     "ExecGraphRequestProfile": {
         "method": "GET",
         "role": "CIPP.Core.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "Endpoint": "string",
             "manualPagination": "boolean",
             "Mode": "string",
             "Reset": "string",
-            "tenantFilter": {"type": "string", "required": True},
-            "Version": "string",
+            "tenantFilter": {"type": "string", "required": true},
+            "Version": "string"
         },
-        "body": None,
+        "body": null
     },
     "ExecGroupsDelete": {
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "displayName": "string",
             "GroupType": "string",
             "id": "string",
-            "tenantFilter": {"type": "string", "required": True},
+            "tenantFilter": {"type": "string", "required": true}
         },
         "body": {
             "type": "object",
@@ -4244,20 +4247,20 @@ ENDPOINTS = {
                 "displayName": "string",
                 "GroupType": "string",
                 "id": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecGroupsDeliveryManagement": {
         "method": "POST",
         "role": "Exchange.Group.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "GroupType": "string",
             "ID": "string",
             "OnlyAllowInternal": "string",
-            "tenantFilter": {"type": "string", "required": True},
+            "tenantFilter": {"type": "string", "required": true}
         },
         "body": {
             "type": "object",
@@ -4265,20 +4268,20 @@ ENDPOINTS = {
                 "GroupType": "string",
                 "ID": "string",
                 "OnlyAllowInternal": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecGroupsHideFromGAL": {
         "method": "POST",
         "role": "Exchange.Group.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "GroupType": "string",
             "HideFromGAL": "string",
             "ID": "string",
-            "tenantFilter": {"type": "string", "required": True},
+            "tenantFilter": {"type": "string", "required": true}
         },
         "body": {
             "type": "object",
@@ -4286,38 +4289,38 @@ ENDPOINTS = {
                 "GroupType": "string",
                 "HideFromGAL": "string",
                 "ID": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecHaloPSATestTicket": {
         "method": "POST",
         "role": "CIPP.Extension.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
-        "body": "object",
+        "body": "object"
     },
     "ExecHideFromGAL": {
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"HideFromGAL": "string", "ID": "string", "tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"HideFromGAL": "string", "ID": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
             "properties": {
                 "HideFromGAL": "string",
                 "ID": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecHVEUser": {
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -4326,28 +4329,28 @@ ENDPOINTS = {
                 "BillingPolicyId": "labelvalue",
                 "DisplayName": "string",
                 "domain": "labelvalue",
-                "Identity": {"type": "string", "required": True},
+                "Identity": {"type": "string", "required": true},
                 "password": "string",
                 "PrimarySmtpAddress": "string",
                 "ReplyTo": "string",
-                "TenantFilter": {"type": "string", "required": True},
-                "username": "string",
-            },
-        },
+                "TenantFilter": {"type": "string", "required": true},
+                "username": "string"
+            }
+        }
     },
     "ExecIncidentsList": {
         "method": "GET",
         "role": "Security.Incident.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"EndDate": "string", "StartDate": "string", "tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"EndDate": "string", "StartDate": "string", "tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ExecJITAdmin": {
         "method": "POST",
         "role": "Identity.Role.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -4364,80 +4367,80 @@ ENDPOINTS = {
                 "reason": "string",
                 "StartDate": "string",
                 "tapLifetimeInMinutes": "integer",
-                "tenantFilter": {"type": "labelvalue", "required": True},
+                "tenantFilter": {"type": "labelvalue", "required": true},
                 "usageLocation": "labelvalue",
                 "userAction": "string",
                 "Username": "string",
-                "UseTAP": "string",
-            },
-        },
+                "UseTAP": "string"
+            }
+        }
     },
     "ExecJITAdminSettings": {
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"Action": "string"},
-        "body": {"type": "object", "properties": {"Action": "string", "MaxDuration": "labelvalue"}},
+        "body": {"type": "object", "properties": {"Action": "string", "MaxDuration": "labelvalue"}}
     },
     "ExecLicenseSearch": {
         "method": "POST",
         "role": "CIPP.Core.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
-        "body": {"type": "object", "properties": {"skuIds": {"type": "array", "items": "string"}}},
+        "body": {"type": "object", "properties": {"skuIds": {"type": "array", "items": "string"}}}
     },
     "ExecListAppId": {
         "method": "POST",
         "role": "CIPP.Core.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": "object",
+        "body": "object"
     },
     "ExecListBackup": {
         "method": "GET",
         "role": "CIPP.Backup.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "BackupName": "string",
             "NameOnly": "boolean",
-            "tenantFilter": {"type": "string", "required": True},
-            "Type": "string",
+            "tenantFilter": {"type": "string", "required": true},
+            "Type": "string"
         },
-        "body": None,
+        "body": null
     },
     "ExecLogRetentionConfig": {
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"List": "string"},
-        "body": {"type": "object", "properties": {"RetentionDays": "integer"}},
+        "body": {"type": "object", "properties": {"RetentionDays": "integer"}}
     },
     "ExecMailboxMobileDevices": {
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "Delete": "string",
             "deviceid": "string",
             "guid": "string",
             "Quarantine": "string",
-            "tenantFilter": {"type": "string", "required": True},
-            "Userid": "string",
+            "tenantFilter": {"type": "string", "required": true},
+            "Userid": "string"
         },
-        "body": "object",
+        "body": "object"
     },
     "ExecMailboxRestore": {
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"Action": "string", "Identity": "string", "tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"Action": "string", "Identity": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
             "properties": {
@@ -4460,31 +4463,31 @@ ENDPOINTS = {
                 "TargetMailbox": "labelvalue",
                 "TargetRootFolder": "string",
                 "TargetType": "labelvalue",
-                "TenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "TenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecMailTest": {
         "method": "GET",
         "role": "CIPP.Core.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {"Action": "string"},
-        "body": None,
+        "body": null
     },
     "ExecMaintenanceScripts": {
         "method": "GET",
         "role": "CIPP.AppSettings.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {"MakeLink": "string", "ScriptFile": "string"},
-        "body": None,
+        "body": null
     },
     "ExecManageAppCredentials": {
         "method": "POST",
         "role": "Tenant.Application.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -4499,16 +4502,16 @@ ENDPOINTS = {
                 "ExpiryMonths": "labelvalue",
                 "Id": "string",
                 "KeyId": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecManageRetentionPolicies": {
         "method": "POST",
         "role": "Exchange.RetentionPolicies.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"name": "string", "tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"name": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
             "properties": {
@@ -4521,22 +4524,22 @@ ENDPOINTS = {
                             "Identity": "string",
                             "Name": "string",
                             "RemoveTags": {"type": "array", "items": "string"},
-                            "RetentionPolicyTagLinks": "string",
-                        },
-                    },
+                            "RetentionPolicyTagLinks": "string"
+                        }
+                    }
                 },
                 "DeletePolicies": "string",
                 "ModifyPolicies": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecManageRetentionTags": {
         "method": "POST",
         "role": "Exchange.RetentionPolicies.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"name": "string", "tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"name": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
             "properties": {
@@ -4553,47 +4556,47 @@ ENDPOINTS = {
                             "Name": {"type": "array", "items": "string"},
                             "RetentionAction": "string",
                             "RetentionEnabled": "boolean",
-                            "Type": "string",
-                        },
-                    },
+                            "Type": "string"
+                        }
+                    }
                 },
                 "DeleteTags": "string",
                 "ModifyTags": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecMcp": {
         "method": "POST",
         "role": "CIPP.Core.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
                 "id": "string",
-                "method": {"type": "string", "required": True},
+                "method": {"type": "string", "required": true},
                 "params": {
                     "type": "object",
-                    "properties": {"arguments": "string", "name": "string", "protocolVersion": "string"},
-                },
-            },
-        },
+                    "properties": {"arguments": "string", "name": "string", "protocolVersion": "string"}
+                }
+            }
+        }
     },
     "ExecMDOAlertsList": {
         "method": "GET",
         "role": "Security.Alert.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ExecModifyCalPerms": {
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -4608,20 +4611,20 @@ ENDPOINTS = {
                             "Modification": "string",
                             "PermissionLevel": "labelvalue",
                             "SendNotificationToUser": "string",
-                            "UserID": {"type": "array", "items": "labelvalue"},
-                        },
-                    },
+                            "UserID": {"type": "array", "items": "labelvalue"}
+                        }
+                    }
                 },
-                "tenantFilter": {"type": "string", "required": True},
-                "userID": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true},
+                "userID": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecModifyContactPerms": {
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -4636,20 +4639,20 @@ ENDPOINTS = {
                             "Modification": "string",
                             "PermissionLevel": "labelvalue",
                             "SendNotificationToUser": "string",
-                            "UserID": {"type": "array", "items": "labelvalue"},
-                        },
-                    },
+                            "UserID": {"type": "array", "items": "labelvalue"}
+                        }
+                    }
                 },
-                "tenantFilter": {"type": "string", "required": True},
-                "userID": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true},
+                "userID": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecModifyMBPerms": {
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
-        "any_tenant": False,
-        "passthrough": True,
+        "any_tenant": false,
+        "passthrough": true,
         "query": {},
         "body": {
             "type": "array",
@@ -4665,22 +4668,22 @@ ENDPOINTS = {
                                 "AutoMap": "string",
                                 "Modification": "string",
                                 "PermissionLevel": "string",
-                                "UserID": {"type": "array", "items": "labelvalue"},
-                            },
-                        },
+                                "UserID": {"type": "array", "items": "labelvalue"}
+                            }
+                        }
                     },
-                    "tenantFilter": {"type": "string", "required": True},
-                    "userID": "string",
+                    "tenantFilter": {"type": "string", "required": true},
+                    "userID": "string"
                 },
-                "open": True,
-            },
-        },
+                "open": true
+            }
+        }
     },
     "ExecNamedLocation": {
         "method": "POST",
         "role": "Tenant.ConditionalAccess.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"change": "string", "input": "string", "namedLocationId": "string", "tenantFilter": "string"},
         "body": {
             "type": "object",
@@ -4688,16 +4691,16 @@ ENDPOINTS = {
                 "change": "string",
                 "input": "labelvalue",
                 "namedLocationId": "string",
-                "tenantFilter": "string",
-            },
-        },
+                "tenantFilter": "string"
+            }
+        }
     },
     "ExecNewSafeLinksPolicy": {
         "method": "POST",
         "role": "Exchange.SpamFilter.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
             "properties": {
@@ -4711,8 +4714,8 @@ ENDPOINTS = {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "EnableForInternalSenders": "string",
                 "EnableOrganizationBranding": "string",
@@ -4723,22 +4726,22 @@ ENDPOINTS = {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "ExceptIfSentTo": {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "ExceptIfSentToMemberOf": {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "PolicyName": "string",
                 "Priority": "string",
@@ -4746,8 +4749,8 @@ ENDPOINTS = {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "RuleName": "string",
                 "ScanUrls": "string",
@@ -4755,27 +4758,27 @@ ENDPOINTS = {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "SentToMemberOf": {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"},
-                    },
+                        "properties": {"id": "string", "userPrincipalName": "string", "value": "string"}
+                    }
                 },
                 "State": "string",
-                "tenantFilter": {"type": "string", "required": True},
-                "TrackClicks": "string",
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true},
+                "TrackClicks": "string"
+            }
+        }
     },
     "ExecNotificationConfig": {
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -4793,15 +4796,15 @@ ENDPOINTS = {
                 "webhookAuthPassword": "string",
                 "webhookAuthToken": "string",
                 "webhookAuthType": "labelvalue",
-                "webhookAuthUsername": "string",
-            },
-        },
+                "webhookAuthUsername": "string"
+            }
+        }
     },
     "ExecOffboardTenant": {
         "method": "POST",
         "role": "Tenant.Administration.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -4810,18 +4813,18 @@ ENDPOINTS = {
                 "RemoveCSPnotificationContacts": "boolean",
                 "RemoveDomainAnalyserData": "boolean",
                 "RemoveMultitenantCSPApps": "boolean",
-                "TenantFilter": {"type": "labelvalue", "required": True},
+                "TenantFilter": {"type": "labelvalue", "required": true},
                 "TerminateContract": "boolean",
                 "TerminateGDAP": "boolean",
-                "vendorApplications": {"type": "array", "items": "labelvalue"},
-            },
-        },
+                "vendorApplications": {"type": "array", "items": "labelvalue"}
+            }
+        }
     },
     "ExecOffboardUser": {
         "method": "POST",
         "role": "Identity.User.ReadWrite",
-        "any_tenant": False,
-        "passthrough": True,
+        "any_tenant": false,
+        "passthrough": true,
         "query": {},
         "body": {
             "type": "object",
@@ -4830,29 +4833,29 @@ ENDPOINTS = {
                 "OOO": "string",
                 "PostExecution": {
                     "type": "object",
-                    "properties": {"email": "boolean", "psa": "boolean", "webhook": "boolean"},
+                    "properties": {"email": "boolean", "psa": "boolean", "webhook": "boolean"}
                 },
                 "reference": "string",
                 "Scheduled": {"type": "object", "properties": {"date": "string", "enabled": "string"}},
-                "tenantFilter": {"type": "labelvalue", "required": True},
-                "user": {"type": "array", "items": "labelvalue"},
+                "tenantFilter": {"type": "labelvalue", "required": true},
+                "user": {"type": "array", "items": "labelvalue"}
             },
-            "open": True,
-        },
+            "open": true
+        }
     },
     "ExecOffloadFunctions": {
         "method": "POST",
         "role": "CIPP.SuperAdmin.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {"Action": "string"},
-        "body": {"type": "object", "properties": {"OffloadFunctions": "string"}},
+        "body": {"type": "object", "properties": {"OffloadFunctions": "string"}}
     },
     "ExecOnboardTenant": {
         "method": "POST",
         "role": "Tenant.Administration.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -4864,61 +4867,61 @@ ENDPOINTS = {
                 "id": "string",
                 "ignoreMissingRoles": "string",
                 "Retry": "boolean",
-                "standardsExcludeAllTenants": "string",
-            },
-        },
+                "standardsExcludeAllTenants": "string"
+            }
+        }
     },
     "ExecOneDriveProvision": {
         "method": "POST",
         "role": "Identity.User.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}, "UserPrincipalName": "string"},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}, "UserPrincipalName": "string"},
         "body": {
             "type": "object",
-            "properties": {"tenantFilter": {"type": "string", "required": True}, "UserPrincipalName": "string"},
-        },
+            "properties": {"tenantFilter": {"type": "string", "required": true}, "UserPrincipalName": "string"}
+        }
     },
     "ExecOneDriveShortCut": {
         "method": "POST",
         "role": "Identity.User.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
                 "siteUrl": "labelvalue",
-                "tenantFilter": {"type": "string", "required": True},
+                "tenantFilter": {"type": "string", "required": true},
                 "userid": "string",
-                "username": "string",
-            },
-        },
+                "username": "string"
+            }
+        }
     },
     "ExecPartnerMode": {
         "method": "POST",
         "role": "CIPP.SuperAdmin.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {"action": "string"},
-        "body": {"type": "object", "properties": {"TenantMode": "string"}},
+        "body": {"type": "object", "properties": {"TenantMode": "string"}}
     },
     "ExecPartnerWebhook": {
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {"Action": "string", "CorrelationId": "string"},
         "body": {
             "type": "object",
-            "properties": {"enabled": "boolean", "EventType": "labelvalue", "standardsExcludeAllTenants": "string"},
-        },
+            "properties": {"enabled": "boolean", "EventType": "labelvalue", "standardsExcludeAllTenants": "string"}
+        }
     },
     "ExecPasswordConfig": {
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"List": "string"},
         "body": {
             "type": "object",
@@ -4934,55 +4937,55 @@ ENDPOINTS = {
                 "passwordType": "string",
                 "separator": "string",
                 "specialCharSet": "string",
-                "wordCount": "string",
-            },
-        },
+                "wordCount": "string"
+            }
+        }
     },
     "ExecPasswordNeverExpires": {
         "method": "POST",
         "role": "Identity.User.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
                 "PasswordPolicy": "labelvalue",
-                "tenantFilter": {"type": "string", "required": True},
+                "tenantFilter": {"type": "string", "required": true},
                 "userId": "string",
-                "userPrincipalName": "string",
-            },
-        },
+                "userPrincipalName": "string"
+            }
+        }
     },
     "ExecPermissionRepair": {
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": "object",
+        "body": "object"
     },
     "ExecPerUserMFA": {
         "method": "POST",
         "role": "Identity.User.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
                 "State": "labelvalue",
-                "tenantFilter": {"type": "string", "required": True},
+                "tenantFilter": {"type": "string", "required": true},
                 "userId": "string",
-                "userPrincipalName": "string",
-            },
-        },
+                "userPrincipalName": "string"
+            }
+        }
     },
     "ExecQuarantineManagement": {
         "method": "POST",
         "role": "Exchange.SpamFilter.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -4992,16 +4995,16 @@ ENDPOINTS = {
                 "PolicyName": "string",
                 "RecipientAddress": "string",
                 "SenderAddress": "string",
-                "tenantFilter": {"type": "string", "required": True},
-                "Type": "string",
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true},
+                "Type": "string"
+            }
+        }
     },
     "ExecRegistrationCampaign": {
         "method": "POST",
         "role": "Tenant.Administration.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -5015,15 +5018,15 @@ ENDPOINTS = {
                 "snoozeDurationInDays": "integer",
                 "state": "labelvalue",
                 "targetedAuthenticationMethod": "labelvalue",
-                "tenantFilter": {"type": "labelvalue", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "labelvalue", "required": true}
+            }
+        }
     },
     "ExecRemoveAdminRole": {
         "method": "POST",
         "role": "Identity.Role.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -5031,108 +5034,108 @@ ENDPOINTS = {
                 "RoleId": "labelvalue",
                 "RoleName": "labelvalue",
                 "RoleTemplateId": "labelvalue",
-                "tenantFilter": {"type": "labelvalue", "required": True},
-                "Users": "string",
-            },
-        },
+                "tenantFilter": {"type": "labelvalue", "required": true},
+                "Users": "string"
+            }
+        }
     },
     "ExecRemoveCippCveException": {
         "method": "POST",
         "role": "Security.Alert.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
-            "cveId": {"type": "string", "required": True},
+            "cveId": {"type": "string", "required": true},
             "removeScope": "string",
-            "tenantFilter": {"type": "string", "required": True},
+            "tenantFilter": {"type": "string", "required": true}
         },
         "body": {
             "type": "object",
             "properties": {
                 "cveId": "string",
                 "removeScope": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecRemoveEnrollmentProfile": {
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
                 "displayName": "string",
                 "id": "string",
-                "profileId": {"type": "string", "required": True},
+                "profileId": {"type": "string", "required": true},
                 "profileType": "string",
-                "tenantFilter": {"type": "string", "required": True},
-                "tokenId": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true},
+                "tokenId": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecRemoveLibraryPermission": {
         "method": "POST",
         "role": "Sharepoint.Site.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
                 "LibraryName": "string",
                 "ListId": "string",
-                "PrincipalId": {"type": "string", "required": True},
+                "PrincipalId": {"type": "string", "required": true},
                 "PrincipalName": "string",
                 "RoleDefinitionId": "string",
-                "SiteUrl": {"type": "string", "required": True},
-                "tenantFilter": {"type": "string", "required": True},
-                "Title": "string",
-            },
-        },
+                "SiteUrl": {"type": "string", "required": true},
+                "tenantFilter": {"type": "string", "required": true},
+                "Title": "string"
+            }
+        }
     },
     "ExecRemoveMailboxRule": {
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "ruleId": "string",
             "ruleName": "string",
-            "tenantFilter": {"type": "string", "required": True},
-            "userPrincipalName": "string",
+            "tenantFilter": {"type": "string", "required": true},
+            "userPrincipalName": "string"
         },
         "body": {
             "type": "object",
             "properties": {
                 "ruleId": "string",
                 "ruleName": "string",
-                "TenantFilter": {"type": "string", "required": True},
-                "userPrincipalName": "string",
-            },
-        },
+                "TenantFilter": {"type": "string", "required": true},
+                "userPrincipalName": "string"
+            }
+        }
     },
     "ExecRemoveRestrictedUser": {
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
-                "SenderAddress": {"type": "string", "required": True},
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "SenderAddress": {"type": "string", "required": true},
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecRemoveSharingLink": {
         "method": "POST",
         "role": "Sharepoint.Site.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -5142,15 +5145,15 @@ ENDPOINTS = {
                 "FileName": "string",
                 "ItemId": "string",
                 "PermissionId": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecRemoveSiteUser": {
         "method": "POST",
         "role": "Sharepoint.Site.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -5158,33 +5161,33 @@ ENDPOINTS = {
                 "DisplayName": "string",
                 "SiteUrl": "string",
                 "SiteUrls": "string",
-                "tenantFilter": {"type": "string", "required": True},
+                "tenantFilter": {"type": "string", "required": true},
                 "user": {
                     "type": "object",
                     "properties": {
                         "addedFields": {
                             "type": "object",
-                            "properties": {"LoginName": {"type": "string", "required": True}},
+                            "properties": {"LoginName": {"type": "string", "required": true}}
                         },
-                        "value": "string",
-                    },
-                },
-            },
-        },
+                        "value": "string"
+                    }
+                }
+            }
+        }
     },
     "ExecRemoveSnooze": {
         "method": "POST",
         "role": "CIPP.AlertSnooze.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"PartitionKey": "string", "RowKey": "string"},
-        "body": {"type": "object", "properties": {"PartitionKey": "string", "RowKey": "string"}},
+        "body": {"type": "object", "properties": {"PartitionKey": "string", "RowKey": "string"}}
     },
     "ExecRemoveSPOExternalUser": {
         "method": "POST",
         "role": "Sharepoint.Site.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -5193,15 +5196,15 @@ ENDPOINTS = {
                 "EntraUserId": "string",
                 "LoginName": "string",
                 "SiteUrls": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecRemoveTeamsVoicePhoneNumberAssignment": {
         "method": "POST",
         "role": "Teams.Voice.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -5209,23 +5212,23 @@ ENDPOINTS = {
                 "AssignedTo": "string",
                 "PhoneNumber": "string",
                 "PhoneNumberType": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecRemoveTenant": {
         "method": "POST",
         "role": "Tenant.Administration.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": {"type": "object", "properties": {"TenantID": "string"}},
+        "body": {"type": "object", "properties": {"TenantID": "string"}}
     },
     "ExecRenameAPDevice": {
         "method": "POST",
         "role": "Endpoint.Autopilot.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -5233,63 +5236,63 @@ ENDPOINTS = {
                 "deviceId": "string",
                 "displayName": {"type": "array", "items": "string"},
                 "serialNumber": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecReportBuilderTemplate": {
         "method": "POST",
         "role": "CIPP.Core.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
                 "Action": "string",
                 "Blocks": "string",
-                "GUID": {"type": "string", "required": True},
-                "Name": {"type": "array", "items": "string", "required": True},
-                "Settings": "string",
-            },
-        },
+                "GUID": {"type": "string", "required": true},
+                "Name": {"type": "array", "items": "string", "required": true},
+                "Settings": "string"
+            }
+        }
     },
     "ExecReprocessUserLicenses": {
         "method": "POST",
         "role": "Identity.User.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"ID": "string", "tenantFilter": {"type": "string", "required": True}, "userPrincipalName": "string"},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"ID": "string", "tenantFilter": {"type": "string", "required": true}, "userPrincipalName": "string"},
         "body": {
             "type": "object",
             "properties": {
                 "ID": "string",
-                "tenantFilter": {"type": "string", "required": True},
-                "userPrincipalName": "string",
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true},
+                "userPrincipalName": "string"
+            }
+        }
     },
     "ExecResetMFA": {
         "method": "POST",
         "role": "Identity.User.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
-            "properties": {"ID": "string", "MethodId": "string", "tenantFilter": {"type": "string", "required": True}},
-        },
+            "properties": {"ID": "string", "MethodId": "string", "tenantFilter": {"type": "string", "required": true}}
+        }
     },
     "ExecResetPass": {
         "method": "POST",
         "role": "Identity.User.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "displayName": "string",
             "ID": "string",
             "MustChange": "string",
-            "tenantFilter": {"type": "string", "required": True},
+            "tenantFilter": {"type": "string", "required": true}
         },
         "body": {
             "type": "object",
@@ -5297,15 +5300,15 @@ ENDPOINTS = {
                 "displayName": "string",
                 "ID": "string",
                 "MustChange": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecRestoreBackup": {
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "array",
@@ -5315,136 +5318,136 @@ ENDPOINTS = {
                     "BackupName": "string",
                     "PartitionKey": "string",
                     "SelectedTypes": {"type": "array", "items": "string"},
-                    "table": "string",
-                },
-            },
-        },
+                    "table": "string"
+                }
+            }
+        }
     },
     "ExecRestoreDeleted": {
         "method": "POST",
         "role": "Tenant.Directory.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"ID": "string", "tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"ID": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
             "properties": {
                 "displayName": "string",
                 "ID": "string",
-                "tenantFilter": {"type": "string", "required": True},
-                "userPrincipalName": "string",
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true},
+                "userPrincipalName": "string"
+            }
+        }
     },
     "ExecRestoreDeletedSite": {
         "method": "POST",
         "role": "Sharepoint.Site.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
-                "SiteUrl": {"type": "string", "required": True},
-                "tenantFilter": {"type": "string", "required": True},
-                "Url": "string",
-            },
-        },
+                "SiteUrl": {"type": "string", "required": true},
+                "tenantFilter": {"type": "string", "required": true},
+                "Url": "string"
+            }
+        }
     },
     "ExecRestoreRecycleBinItems": {
         "method": "POST",
         "role": "Sharepoint.SiteRecycleBin.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
                 "Ids": "string",
                 "ItemNames": "string",
-                "SiteUrl": {"type": "string", "required": True},
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "SiteUrl": {"type": "string", "required": true},
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecRevokeSessions": {
         "method": "POST",
         "role": "Identity.User.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"id": "string", "tenantFilter": {"type": "string", "required": True}, "Username": "string"},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"id": "string", "tenantFilter": {"type": "string", "required": true}, "Username": "string"},
         "body": {
             "type": "object",
-            "properties": {"id": "string", "tenantFilter": {"type": "string", "required": True}, "Username": "string"},
-        },
+            "properties": {"id": "string", "tenantFilter": {"type": "string", "required": true}, "Username": "string"}
+        }
     },
     "ExecRunBackup": {
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": "object",
+        "body": "object"
     },
     "ExecRunTenantGroupRule": {
         "method": "POST",
         "role": "Tenant.Groups.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"groupId": "string"},
-        "body": {"type": "object", "properties": {"groupId": "string"}},
+        "body": {"type": "object", "properties": {"groupId": "string"}}
     },
     "ExecSAMAppPermissions": {
         "method": "POST",
         "role": "CIPP.SuperAdmin.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {"Action": "string"},
-        "body": {"type": "object", "properties": {"Permissions": "string"}},
+        "body": {"type": "object", "properties": {"Permissions": "string"}}
     },
     "ExecSAMCertificate": {
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {"Action": "string"},
-        "body": {"type": "object", "properties": {"Action": "string"}},
+        "body": {"type": "object", "properties": {"Action": "string"}}
     },
     "ExecSAMRoles": {
         "method": "POST",
         "role": "CIPP.SuperAdmin.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {"Action": "string"},
-        "body": {"type": "object", "properties": {"Roles": "string", "Tenants": "string"}},
+        "body": {"type": "object", "properties": {"Roles": "string", "Tenants": "string"}}
     },
     "ExecScheduleForwardingVacation": {
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
                 "endDate": "string",
-                "ForwardExternal": {"type": "string", "required": True},
+                "ForwardExternal": {"type": "string", "required": true},
                 "ForwardInternal": "labelvalue",
                 "forwardOption": "string",
                 "KeepCopy": "string",
                 "postExecution": "string",
                 "reference": "string",
                 "startDate": "string",
-                "tenantFilter": {"type": "string", "required": True},
-                "Users": "string",
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true},
+                "Users": "string"
+            }
+        }
     },
     "ExecScheduleMailboxVacation": {
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -5460,15 +5463,15 @@ ENDPOINTS = {
                 "postExecution": "string",
                 "reference": "string",
                 "startDate": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecScheduleOOOVacation": {
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -5484,57 +5487,57 @@ ENDPOINTS = {
                 "postExecution": "string",
                 "reference": "string",
                 "startDate": "string",
-                "tenantFilter": {"type": "string", "required": True},
-                "Users": "string",
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true},
+                "Users": "string"
+            }
+        }
     },
     "ExecSchedulerBillingRun": {
         "method": "POST",
         "role": "Scheduler.Billing.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": "object",
+        "body": "object"
     },
     "ExecSendOrgMessage": {
         "method": "POST",
         "role": "Tenant.Directory.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "freq": "string",
             "ID": "string",
-            "tenantFilter": {"type": "string", "required": True},
+            "tenantFilter": {"type": "string", "required": true},
             "type": "string",
-            "URL": "string",
+            "URL": "string"
         },
-        "body": "object",
+        "body": "object"
     },
     "ExecSendPush": {
         "method": "POST",
         "role": "Identity.User.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
-            "properties": {"TenantFilter": {"type": "string", "required": True}, "UserEmail": "string"},
-        },
+            "properties": {"TenantFilter": {"type": "string", "required": true}, "UserEmail": "string"}
+        }
     },
     "ExecServicePrincipals": {
         "method": "POST",
         "role": "Tenant.Application.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"Action": "string", "AppId": "string", "Id": "string", "Select": "string"},
-        "body": "object",
+        "body": "object"
     },
     "ExecSetAPDeviceGroupTag": {
         "method": "POST",
         "role": "Endpoint.Autopilot.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -5542,15 +5545,15 @@ ENDPOINTS = {
                 "deviceId": "string",
                 "groupTag": {"type": "array", "items": "string"},
                 "serialNumber": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecSetCalendarProcessing": {
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -5572,39 +5575,39 @@ ENDPOINTS = {
                 "removeOldMeetingMessages": "boolean",
                 "removePrivateProperty": "boolean",
                 "scheduleOnlyDuringWorkHours": "boolean",
-                "tenantFilter": {"type": "string", "required": True},
-                "UPN": "string",
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true},
+                "UPN": "string"
+            }
+        }
     },
     "ExecSetCASMailbox": {
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
                 "DisplayName": "string",
                 "Identity": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecSetCIPPAutoBackup": {
         "method": "POST",
         "role": "CIPP.Backup.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": {"type": "object", "properties": {"Enabled": "boolean"}},
+        "body": {"type": "object", "properties": {"Enabled": "boolean"}}
     },
     "ExecSetCloudManaged": {
         "method": "POST",
         "role": "Identity.DirSync.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -5612,31 +5615,31 @@ ENDPOINTS = {
                 "displayName": "string",
                 "ID": "string",
                 "isCloudManaged": "string",
-                "tenantFilter": {"type": "string", "required": True},
-                "type": "string",
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true},
+                "type": "string"
+            }
+        }
     },
     "ExecSetDefaultMFAMethod": {
         "method": "POST",
         "role": "Identity.User.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
                 "ID": "string",
                 "MethodType": "labelvalue",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecSetLibraryInheritance": {
         "method": "POST",
         "role": "Sharepoint.Site.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -5645,17 +5648,17 @@ ENDPOINTS = {
                 "ClearSubscopes": "boolean",
                 "CopyRoleAssignments": "string",
                 "LibraryName": "string",
-                "ListId": {"type": "string", "required": True},
-                "SiteUrl": {"type": "string", "required": True},
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "ListId": {"type": "string", "required": true},
+                "SiteUrl": {"type": "string", "required": true},
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecSetLibraryPermission": {
         "method": "POST",
         "role": "Sharepoint.Site.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -5668,17 +5671,17 @@ ENDPOINTS = {
                 "PrincipalId": "string",
                 "PrincipalName": "string",
                 "RoleDefinitionId": "string",
-                "SiteUrl": {"type": "string", "required": True},
-                "tenantFilter": {"type": "string", "required": True},
-                "Users": "string",
-            },
-        },
+                "SiteUrl": {"type": "string", "required": true},
+                "tenantFilter": {"type": "string", "required": true},
+                "Users": "string"
+            }
+        }
     },
     "ExecSetLitigationHold": {
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -5686,16 +5689,16 @@ ENDPOINTS = {
                 "days": "integer",
                 "disable": "string",
                 "Identity": "string",
-                "tenantFilter": {"type": "string", "required": True},
-                "UPN": "string",
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true},
+                "UPN": "string"
+            }
+        }
     },
     "ExecSetMailboxEmailSize": {
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -5703,39 +5706,39 @@ ENDPOINTS = {
                 "id": "string",
                 "maxReceiveSize": "string",
                 "maxSendSize": "string",
-                "tenantFilter": {"type": "string", "required": True},
-                "UPN": "string",
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true},
+                "UPN": "string"
+            }
+        }
     },
     "ExecSetMailboxLocale": {
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
                 "locale": "string",
-                "tenantFilter": {"type": "string", "required": True},
+                "tenantFilter": {"type": "string", "required": true},
                 "user": {
                     "type": "object",
                     "properties": {
                         "x-forwarded-for": "string",
                         "x-ms-client-principal": "string",
                         "x-ms-client-principal-idp": "string",
-                        "x-ms-client-principal-name": "string",
-                    },
-                },
-            },
-        },
+                        "x-ms-client-principal-name": "string"
+                    }
+                }
+            }
+        }
     },
     "ExecSetMailboxQuota": {
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -5744,31 +5747,31 @@ ENDPOINTS = {
                 "ProhibitSendQuota": "string",
                 "ProhibitSendReceiveQuota": "string",
                 "quota": "string",
-                "tenantfilter": {"type": "string", "required": True},
-                "user": "string",
-            },
-        },
+                "tenantfilter": {"type": "string", "required": true},
+                "user": "string"
+            }
+        }
     },
     "ExecSetMailboxRetentionPolicies": {
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
             "properties": {
                 "Mailboxes": {"type": "array", "items": "string"},
-                "PolicyName": {"type": "string", "required": True},
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "PolicyName": {"type": "string", "required": true},
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecSetMailboxRule": {
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -5777,23 +5780,23 @@ ENDPOINTS = {
                 "Enable": "boolean",
                 "ruleId": "string",
                 "ruleName": "string",
-                "TenantFilter": {"type": "string", "required": True},
-                "userPrincipalName": "string",
-            },
-        },
+                "TenantFilter": {"type": "string", "required": true},
+                "userPrincipalName": "string"
+            }
+        }
     },
     "ExecSetMdoAlert": {
         "method": "POST",
         "role": "Security.Incident.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "Assigned": "string",
             "Classification": "string",
-            "Determination": {"type": "string", "required": True},
+            "Determination": {"type": "string", "required": true},
             "GUID": "string",
             "Status": "string",
-            "tenantFilter": {"type": "string", "required": True},
+            "tenantFilter": {"type": "string", "required": true}
         },
         "body": {
             "type": "object",
@@ -5803,30 +5806,30 @@ ENDPOINTS = {
                 "Determination": "string",
                 "GUID": "string",
                 "Status": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecSetOneDriveSharing": {
         "method": "POST",
         "role": "Teams.SharePoint.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
                 "SharingCapability": "labelvalue",
-                "tenantFilter": {"type": "string", "required": True},
-                "UPN": "string",
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true},
+                "UPN": "string"
+            }
+        }
     },
     "ExecSetOoO": {
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -5842,63 +5845,63 @@ ENDPOINTS = {
                 "InternalMessage": "string",
                 "OOFEventSubject": "string",
                 "StartTime": "integer",
-                "tenantFilter": {"type": "string", "required": True},
+                "tenantFilter": {"type": "string", "required": true},
                 "timezone": "string",
-                "userId": "string",
-            },
-        },
+                "userId": "string"
+            }
+        }
     },
     "ExecSetPackageTag": {
         "method": "POST",
         "role": "CIPP.Core.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
-        "body": {"type": "object", "properties": {"GUID": "string", "Package": "string", "Remove": "string"}},
+        "body": {"type": "object", "properties": {"GUID": "string", "Package": "string", "Remove": "string"}}
     },
     "ExecSetRecipientLimits": {
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
                 "Identity": "string",
                 "recipientLimit": "string",
-                "tenantFilter": {"type": "string", "required": True},
-                "userid": "string",
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true},
+                "userid": "string"
+            }
+        }
     },
     "ExecSetRetentionHold": {
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
                 "disable": "string",
                 "Identity": "string",
-                "tenantFilter": {"type": "string", "required": True},
-                "UPN": "string",
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true},
+                "UPN": "string"
+            }
+        }
     },
     "ExecSetSecurityAlert": {
         "method": "POST",
         "role": "Security.Alert.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "GUID": "string",
             "Provider": "string",
             "Status": "string",
-            "tenantFilter": {"type": "string", "required": True},
-            "Vendor": "string",
+            "tenantFilter": {"type": "string", "required": true},
+            "Vendor": "string"
         },
         "body": {
             "type": "object",
@@ -5906,16 +5909,16 @@ ENDPOINTS = {
                 "GUID": "string",
                 "Provider": "string",
                 "Status": "string",
-                "tenantFilter": {"type": "string", "required": True},
-                "Vendor": "string",
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true},
+                "Vendor": "string"
+            }
+        }
     },
     "ExecSetSecurityIncident": {
         "method": "POST",
         "role": "Security.Incident.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -5923,20 +5926,20 @@ ENDPOINTS = {
                 "AssignToSelf": "string",
                 "Classification": "string",
                 "Comment": "string",
-                "Determination": {"type": "string", "required": True},
+                "Determination": {"type": "string", "required": true},
                 "GUID": "string",
                 "Redirected": "integer",
                 "Severity": "labelvalue",
                 "Status": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecSetSharePointMember": {
         "method": "POST",
         "role": "Sharepoint.Site.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -5945,114 +5948,114 @@ ENDPOINTS = {
                 "GroupID": "string",
                 "Role": "string",
                 "SharePointType": "string",
-                "tenantFilter": {"type": "string", "required": True},
-                "URL": {"type": "string", "required": True},
+                "tenantFilter": {"type": "string", "required": true},
+                "URL": {"type": "string", "required": true},
                 "user": {
                     "type": "object",
                     "properties": {
                         "addedFields": {"type": "object", "properties": {"Group": "string", "Type": "string"}},
-                        "value": {"type": "string", "required": True},
-                    },
-                },
-            },
-        },
+                        "value": {"type": "string", "required": true}
+                    }
+                }
+            }
+        }
     },
     "ExecSetSiteProperties": {
         "method": "POST",
         "role": "Sharepoint.Site.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
                 "LockState": "labelvalue",
-                "SiteUrl": {"type": "string", "required": True},
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "SiteUrl": {"type": "string", "required": true},
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecSetUserPhoto": {
         "method": "POST",
         "role": "Identity.User.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "action": "string",
-            "tenantFilter": {"type": "string", "required": True},
-            "userId": {"type": "string", "required": True},
+            "tenantFilter": {"type": "string", "required": true},
+            "userId": {"type": "string", "required": true}
         },
         "body": {
             "type": "object",
             "properties": {
                 "action": "string",
-                "photoData": {"type": "string", "required": True},
-                "tenantFilter": {"type": "string", "required": True},
-                "userId": "string",
-            },
-        },
+                "photoData": {"type": "string", "required": true},
+                "tenantFilter": {"type": "string", "required": true},
+                "userId": "string"
+            }
+        }
     },
     "ExecShadowAISanction": {
         "method": "POST",
         "role": "Tenant.Standards.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
             "properties": {
                 "Action": "string",
-                "tenantFilter": {"type": "string", "required": True},
+                "tenantFilter": {"type": "string", "required": true},
                 "Tool": "string",
-                "Tools": "string",
-            },
-        },
+                "Tools": "string"
+            }
+        }
     },
     "ExecSharePointPerms": {
         "method": "POST",
         "role": "Sharepoint.Site.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
                 "onedriveAccessUser": "string",
                 "RemovePermission": "string",
-                "tenantFilter": {"type": "string", "required": True},
+                "tenantFilter": {"type": "string", "required": true},
                 "UPN": "string",
                 "URL": "string",
-                "user": "string",
-            },
-        },
+                "user": "string"
+            }
+        }
     },
     "ExecSharePointTemplate": {
         "method": "POST",
         "role": "Sharepoint.Admin.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
-        "query": {"Action": "string", "DeploymentId": {"type": "string", "required": True}, "TemplateId": "string"},
+        "any_tenant": true,
+        "passthrough": false,
+        "query": {"Action": "string", "DeploymentId": {"type": "string", "required": true}, "TemplateId": "string"},
         "body": {
             "type": "object",
             "properties": {
                 "Action": "string",
                 "DeploymentId": "string",
-                "SiteOwner": {"type": "string", "required": True},
+                "SiteOwner": {"type": "string", "required": true},
                 "siteTemplates": {
                     "type": "array",
-                    "items": {"type": "object", "properties": {"permissions": "string"}},
+                    "items": {"type": "object", "properties": {"permissions": "string"}}
                 },
                 "TemplateId": "string",
                 "templateName": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecSnoozeAlert": {
         "method": "POST",
         "role": "CIPP.AlertSnooze.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -6061,15 +6064,15 @@ ENDPOINTS = {
                 "CmdletName": "string",
                 "Duration": "integer",
                 "Reason": "string",
-                "TenantFilter": "string",
-            },
-        },
+                "TenantFilter": "string"
+            }
+        }
     },
     "ExecSPOVersionCleanup": {
         "method": "POST",
         "role": "Sharepoint.Site.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -6079,95 +6082,95 @@ ENDPOINTS = {
                 "MajorVersionLimit": "string",
                 "MajorWithMinorVersionsLimit": "string",
                 "SiteUrl": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecSSOSetup": {
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"Action": "string"},
         "body": {
             "type": "object",
             "properties": {
                 "Action": "string",
                 "appId": "string",
-                "appSecret": {"type": "string", "required": True},
+                "appSecret": {"type": "string", "required": true},
                 "multiTenant": "boolean",
-                "targetUrl": "string",
-            },
-        },
+                "targetUrl": "string"
+            }
+        }
     },
     "ExecStandardConvert": {
         "method": "POST",
         "role": "Tenant.Standards.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": "object",
+        "body": "object"
     },
     "ExecStandardsRun": {
         "method": "POST",
         "role": "Tenant.Standards.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"templateId": "string", "tenantFilter": {"type": "string", "required": True}},
-        "body": "object",
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"templateId": "string", "tenantFilter": {"type": "string", "required": true}},
+        "body": "object"
     },
     "ExecStandardTemplateSchedule": {
         "method": "POST",
         "role": "Tenant.Standards.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {"TemplateId": "string"},
-        "body": {"type": "object", "properties": {"runManually": "boolean", "TemplateId": "string"}},
+        "body": {"type": "object", "properties": {"runManually": "boolean", "TemplateId": "string"}}
     },
     "ExecStartManagedFolderAssistant": {
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"Id": "string", "tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"Id": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
             "properties": {
                 "Id": "string",
-                "tenantFilter": {"type": "string", "required": True},
-                "UserPrincipalName": "string",
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true},
+                "UserPrincipalName": "string"
+            }
+        }
     },
     "ExecSyncAPDevices": {
         "method": "POST",
         "role": "Endpoint.Autopilot.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": {"type": "object", "properties": {"tenantFilter": {"type": "string", "required": True}}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": {"type": "object", "properties": {"tenantFilter": {"type": "string", "required": true}}}
     },
     "ExecSyncDEP": {
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": {"type": "object", "properties": {"tenantFilter": {"type": "string", "required": True}}},
+        "body": {"type": "object", "properties": {"tenantFilter": {"type": "string", "required": true}}}
     },
     "ExecSyncVPP": {
         "method": "POST",
         "role": "Endpoint.Application.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": {"type": "object", "properties": {"tenantFilter": {"type": "string", "required": True}}},
+        "body": {"type": "object", "properties": {"tenantFilter": {"type": "string", "required": true}}}
     },
     "ExecTeamsVoicePhoneNumberAssignment": {
         "method": "POST",
         "role": "Teams.Voice.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -6177,15 +6180,15 @@ ENDPOINTS = {
                 "locationOnly": "string",
                 "PhoneNumber": "string",
                 "PhoneNumberType": "string",
-                "TenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "TenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecTenantGroup": {
         "method": "POST",
         "role": "Tenant.Groups.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -6193,7 +6196,7 @@ ENDPOINTS = {
                 "Action": "string",
                 "dynamicRules": {
                     "type": "array",
-                    "items": {"type": "object", "properties": {"operator": "string", "property": "string"}},
+                    "items": {"type": "object", "properties": {"operator": "string", "property": "string"}}
                 },
                 "excludePartnerTenant": "boolean",
                 "groupDescription": "string",
@@ -6201,73 +6204,73 @@ ENDPOINTS = {
                 "groupName": "string",
                 "groupType": "string",
                 "members": {"type": "array", "items": "labelvalue"},
-                "ruleLogic": "string",
-            },
-        },
+                "ruleLogic": "string"
+            }
+        }
     },
     "ExecTestRefresh": {
         "method": "POST",
         "role": "Tenant.Tests.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}, "testName": "string"},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}, "testName": "string"},
         "body": {
             "type": "object",
-            "properties": {"tenantFilter": {"type": "string", "required": True}, "testName": "string"},
-        },
+            "properties": {"tenantFilter": {"type": "string", "required": true}, "testName": "string"}
+        }
     },
     "ExecTestRun": {
         "method": "POST",
         "role": "Tenant.Tests.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"mode": "string", "tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"mode": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
-            "properties": {"mode": "string", "tenantFilter": {"type": "string", "required": True}},
-        },
+            "properties": {"mode": "string", "tenantFilter": {"type": "string", "required": true}}
+        }
     },
     "ExecTimeSettings": {
         "method": "POST",
         "role": "CIPP.SuperAdmin.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": {"type": "object", "properties": {"Timezone": "labelvalue"}},
+        "body": {"type": "object", "properties": {"Timezone": "labelvalue"}}
     },
     "ExecTokenExchange": {
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
-        "any_tenant": True,
-        "passthrough": True,
+        "any_tenant": true,
+        "passthrough": true,
         "query": {},
         "body": {
             "type": "object",
             "properties": {"tenantId": "string", "tokenRequest": "string", "tokenUrl": "string"},
-            "open": True,
-        },
+            "open": true
+        }
     },
     "ExecUniversalSearch": {
         "method": "GET",
         "role": "CIPP.Core.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"name": "string"},
-        "body": None,
+        "body": null
     },
     "ExecUniversalSearchV2": {
         "method": "GET",
         "role": "CIPP.Core.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"limit": "integer", "searchTerms": "string", "type": "string"},
-        "body": None,
+        "body": null
     },
     "ExecUpdateBaselineDeviation": {
         "method": "POST",
         "role": "Tenant.Standards.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -6275,19 +6278,19 @@ ENDPOINTS = {
                 "action": "string",
                 "expires": "string",
                 "method": "string",
-                "path": {"type": "string", "required": True},
+                "path": {"type": "string", "required": true},
                 "reason": "string",
                 "remediateOnExpire": "boolean",
                 "standard": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecUpdateDriftDeviation": {
         "method": "POST",
         "role": "Tenant.Standards.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -6296,29 +6299,29 @@ ENDPOINTS = {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"receivedValue": "string", "standardName": "string", "status": "string"},
-                    },
+                        "properties": {"receivedValue": "string", "standardName": "string", "status": "string"}
+                    }
                 },
                 "persistentDeny": "boolean",
                 "reason": "string",
                 "RemoveDriftCustomization": "string",
-                "TenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "TenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ExecUpdateRefreshToken": {
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
-        "body": {"type": "object", "properties": {"refreshtoken": "string", "tenantId": "string"}},
+        "body": {"type": "object", "properties": {"refreshtoken": "string", "tenantId": "string"}}
     },
     "ExecUpdateSecureScore": {
         "method": "POST",
         "role": "Tenant.Administration.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -6326,712 +6329,712 @@ ENDPOINTS = {
                 "ControlName": "string",
                 "reason": "string",
                 "resolutionType": "labelvalue",
-                "TenantFilter": {"type": "string", "required": True},
-                "vendorInformation": "string",
-            },
-        },
+                "TenantFilter": {"type": "string", "required": true},
+                "vendorInformation": "string"
+            }
+        }
     },
     "ExecUserBookmarks": {
         "method": "POST",
         "role": "CIPP.Core.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
                 "currentSettings": {"type": "object", "properties": {"bookmarks": "string"}},
-                "user": "string",
-            },
-        },
+                "user": "string"
+            }
+        }
     },
     "ExecUserSettings": {
         "method": "POST",
         "role": "CIPP.Core.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": {"type": "object", "properties": {"currentSettings": "string", "user": "string"}},
+        "body": {"type": "object", "properties": {"currentSettings": "string", "user": "string"}}
     },
     "ExecWebhookSubscriptions": {
         "method": "POST",
         "role": "Tenant.Alert.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {"Action": "string", "WebhookID": "string"},
-        "body": "object",
+        "body": "object"
     },
     "GetCippAlerts": {
         "method": "GET",
         "role": "CIPP.Core.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"localversion": "string"},
-        "body": None,
+        "body": null
     },
     "GetVersion": {
         "method": "GET",
         "role": "CIPP.Core.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"LocalVersion": "string"},
-        "body": None,
+        "body": null
     },
     "ListActiveSyncDevices": {
         "method": "GET",
         "role": "Exchange.Mailbox.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListAdminPortalLicenses": {
         "method": "GET",
         "role": "CIPP.Core.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListAgent365PackageDetail": {
         "method": "GET",
         "role": "Tenant.Standards.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"id": "string", "tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"id": "string", "tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListAgent365Packages": {
         "method": "GET",
         "role": "Tenant.Standards.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"Filter": "string", "tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"Filter": "string", "tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListAlertResults": {
         "method": "GET",
         "role": "CIPP.Alert.Read",
-        "any_tenant": True,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": true,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListAlertsQueue": {
         "method": "GET",
         "role": "CIPP.Alert.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": None,
+        "body": null
     },
     "ListAllTenantDeviceCompliance": {
         "method": "GET",
         "role": "Tenant.DeviceCompliance.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListAndroidEnrollmentProfiles": {
         "method": "GET",
         "role": "Endpoint.Autopilot.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListAntiPhishingFilters": {
         "method": "GET",
         "role": "Exchange.SpamFilter.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListAPDevices": {
         "method": "GET",
         "role": "Endpoint.Autopilot.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListApiTest": {
         "method": "GET",
         "role": "CIPP.Core.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
-        "body": None,
+        "body": null
     },
     "ListAppApprovalTemplates": {
         "method": "GET",
         "role": "Tenant.Application.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
-        "body": None,
+        "body": null
     },
     "ListAppConsentRequests": {
         "method": "GET",
         "role": "Tenant.Administration.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"Filter": "string", "RequestStatus": "string", "tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"Filter": "string", "RequestStatus": "string", "tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListAppleEnrollmentProfiles": {
         "method": "GET",
         "role": "Endpoint.Autopilot.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListApplicationQueue": {
         "method": "GET",
         "role": "Endpoint.Application.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": None,
+        "body": null
     },
     "ListAppProtectionPolicies": {
         "method": "GET",
         "role": "Endpoint.MEM.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}, "UseReportDB": "boolean"},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}, "UseReportDB": "boolean"},
+        "body": null
     },
     "ListApps": {
         "method": "GET",
         "role": "Endpoint.Application.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}, "UseReportDB": "boolean"},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}, "UseReportDB": "boolean"},
+        "body": null
     },
     "ListAppsRepository": {
         "method": "POST",
         "role": "Endpoint.Application.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
-        "body": {"type": "object", "properties": {"Repository": "string", "Search": "string"}},
+        "body": {"type": "object", "properties": {"Repository": "string", "Search": "string"}}
     },
     "ListAppStatus": {
         "method": "GET",
         "role": "Endpoint.Device.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"AppFilter": "string", "tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"AppFilter": "string", "tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListAppTemplates": {
         "method": "GET",
         "role": "Endpoint.Application.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"ID": "string"},
-        "body": None,
+        "body": null
     },
     "ListAssignmentFilters": {
         "method": "GET",
         "role": "Endpoint.MEM.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"filterId": "string", "tenantFilter": {"type": "string", "required": True}, "UseReportDB": "boolean"},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"filterId": "string", "tenantFilter": {"type": "string", "required": true}, "UseReportDB": "boolean"},
+        "body": null
     },
     "ListAssignmentFilterTemplates": {
         "method": "GET",
         "role": "Endpoint.MEM.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"ID": "string"},
-        "body": None,
+        "body": null
     },
     "ListAuditLogCoverage": {
         "method": "GET",
         "role": "Tenant.Alert.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"EndDate": "string", "RelativeTime": "string", "StartDate": "string", "tenantFilter": "string"},
-        "body": None,
+        "body": null
     },
     "ListAuditLogs": {
         "method": "GET",
         "role": "CIPP.Alert.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "EndDate": "string",
             "LogId": "string",
             "RelativeTime": "string",
             "StartDate": "string",
-            "tenantFilter": {"type": "string", "required": True},
+            "tenantFilter": {"type": "string", "required": true}
         },
-        "body": None,
+        "body": null
     },
     "ListAuditLogSearches": {
         "method": "GET",
         "role": "Tenant.Alert.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "Days": "string",
             "SearchId": "string",
-            "tenantFilter": {"type": "string", "required": True},
-            "Type": "string",
+            "tenantFilter": {"type": "string", "required": true},
+            "Type": "string"
         },
-        "body": None,
+        "body": null
     },
     "ListAuditLogTest": {
         "method": "GET",
         "role": "Tenant.Alert.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"SearchId": "string", "TenantFilter": "string"},
-        "body": None,
+        "body": null
     },
     "ListAutopilotconfig": {
         "method": "GET",
         "role": "Endpoint.Autopilot.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}, "type": "string"},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}, "type": "string"},
+        "body": null
     },
     "ListAvailableTests": {
         "method": "GET",
         "role": "CIPP.Dashboard.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
-        "body": None,
+        "body": null
     },
     "ListAzureADConnectStatus": {
         "method": "GET",
         "role": "Tenant.Directory.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"DataToReturn": "string", "tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"DataToReturn": "string", "tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListBaselineAlignment": {
         "method": "GET",
         "role": "Tenant.Standards.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"byStandard": "boolean", "history": "boolean", "tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"byStandard": "boolean", "history": "boolean", "tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListBaselines": {
         "method": "GET",
         "role": "Tenant.Standards.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": None,
+        "body": null
     },
     "ListBaselineStandards": {
         "method": "GET",
         "role": "Tenant.Standards.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": None,
+        "body": null
     },
     "ListBasicAuth": {
         "method": "GET",
         "role": "Identity.AuditLog.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListBPA": {
         "method": "GET",
         "role": "Tenant.BestPracticeAnalyser.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"Report": "string", "tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"Report": "string", "tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListBPATemplates": {
         "method": "GET",
         "role": "Tenant.BestPracticeAnalyser.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"RawJson": "string"},
-        "body": None,
+        "body": null
     },
     "ListBrandingPresets": {
         "method": "GET",
         "role": "CIPP.Core.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"includeImages": "boolean"},
-        "body": None,
+        "body": null
     },
     "ListBrandingSettings": {
         "method": "GET",
         "role": "Identity.User.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"includeGallery": "string"},
-        "body": None,
+        "body": null
     },
     "ListBreachesAccount": {
         "method": "GET",
         "role": "CIPP.Core.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"account": "string"},
-        "body": None,
+        "body": null
     },
     "ListBreachesTenant": {
         "method": "GET",
         "role": "CIPP.Core.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListCalendarPermissions": {
         "method": "GET",
         "role": "Exchange.Mailbox.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "ByUser": "string",
-            "tenantFilter": {"type": "string", "required": True},
+            "tenantFilter": {"type": "string", "required": true},
             "UseReportDB": "boolean",
-            "UserID": "string",
+            "UserID": "string"
         },
-        "body": None,
+        "body": null
     },
     "ListCAtemplates": {
         "method": "GET",
         "role": "Tenant.ConditionalAccess.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"guid": "string", "id": "string", "mode": "string"},
-        "body": None,
+        "body": null
     },
     "ListCheckExtAlerts": {
         "method": "GET",
         "role": "CIPP.Core.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListCippQueue": {
         "method": "GET",
         "role": "CIPP.Core.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
-        "body": None,
+        "body": null
     },
     "ListCippQueues": {
         "method": "GET",
         "role": "CIPP.Core.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"QueueIds": "string"},
-        "body": None,
+        "body": null
     },
     "ListCIPPUsers": {
         "method": "GET",
         "role": "CIPP.SuperAdmin.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
-        "body": None,
+        "body": null
     },
     "ListCommunityRepos": {
         "method": "GET",
         "role": "CIPP.Core.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"WriteAccess": "boolean"},
-        "body": None,
+        "body": null
     },
     "ListCommunityRepoTemplates": {
         "method": "GET",
         "role": "CIPP.Core.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"Branch": "string", "FullName": "string", "Path": "string"},
-        "body": None,
+        "body": null
     },
     "ListCompliancePolicies": {
         "method": "GET",
         "role": "Endpoint.MEM.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}, "UseReportDB": "boolean"},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}, "UseReportDB": "boolean"},
+        "body": null
     },
     "ListConditionalAccessPolicies": {
         "method": "GET",
         "role": "Tenant.ConditionalAccess.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListConditionalAccessPolicyChanges": {
         "method": "GET",
         "role": "Tenant.ConditionalAccess.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"displayName": "string", "id": "string", "tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"displayName": "string", "id": "string", "tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListConnectionFilter": {
         "method": "GET",
         "role": "Exchange.ConnectionFilter.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListConnectionFilterTemplates": {
         "method": "GET",
         "role": "Exchange.ConnectionFilter.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"ID": "string"},
-        "body": None,
+        "body": null
     },
     "ListContactPermissions": {
         "method": "GET",
         "role": "Exchange.Mailbox.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}, "UserID": "string"},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}, "UserID": "string"},
+        "body": null
     },
     "ListContacts": {
         "method": "GET",
         "role": "Exchange.Contact.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"id": "string", "tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"id": "string", "tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListContactTemplates": {
         "method": "GET",
         "role": "Exchange.Contact.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"ID": "string"},
-        "body": None,
+        "body": null
     },
     "ListContainerLogs": {
         "method": "GET",
         "role": "CIPP.SuperAdmin.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {
             "Action": "string",
             "Exclude": "string",
             "File": "string",
             "From": "string",
             "Level": "string",
-            "Query": {"type": "string", "required": True},
+            "Query": {"type": "string", "required": true},
             "Regex": "string",
             "Search": "string",
             "SortDesc": "string",
             "Tail": "string",
-            "To": "string",
+            "To": "string"
         },
-        "body": None,
+        "body": null
     },
     "ListCopilotSettings": {
         "method": "GET",
         "role": "Tenant.Standards.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListCopilotUsage": {
         "method": "GET",
         "role": "Tenant.Standards.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"period": "string", "tenantFilter": {"type": "string", "required": True}, "Type": "string"},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"period": "string", "tenantFilter": {"type": "string", "required": true}, "Type": "string"},
+        "body": null
     },
     "ListCSPLicenses": {
         "method": "GET",
         "role": "Tenant.Directory.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListCSPsku": {
         "method": "GET",
         "role": "Tenant.Directory.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"currentSkuOnly": "string", "tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"currentSkuOnly": "string", "tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListCustomDataMappings": {
         "method": "GET",
         "role": "CIPP.Core.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "directoryObject": "string",
             "sourceType": "string",
-            "tenantFilter": {"type": "string", "required": True},
+            "tenantFilter": {"type": "string", "required": true}
         },
-        "body": None,
+        "body": null
     },
     "ListCustomRole": {
         "method": "GET",
         "role": "CIPP.Core.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": None,
+        "body": null
     },
     "ListCustomScripts": {
         "method": "GET",
         "role": "CIPP.Tests.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"IncludeAllVersions": "string", "ScriptGuid": "string"},
-        "body": None,
+        "body": null
     },
     "ListCustomVariables": {
         "method": "GET",
         "role": "CIPP.Core.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "allTenants": "boolean",
             "excludeGlobalReserved": "boolean",
             "includeSystem": "boolean",
-            "tenantFilter": {"type": "string", "required": True},
+            "tenantFilter": {"type": "string", "required": true}
         },
-        "body": None,
+        "body": null
     },
     "ListCVEManagement": {
         "method": "GET",
         "role": "Endpoint.Security.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"tenantFilter": "string", "UseReportDB": "boolean"},
-        "body": None,
+        "body": null
     },
     "ListDBCache": {
         "method": "GET",
         "role": "CIPP.Core.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {
             "countsOnly": "boolean",
-            "tenantFilter": {"type": "string", "required": True},
-            "type": {"type": "string", "required": True},
+            "tenantFilter": {"type": "string", "required": true},
+            "type": {"type": "string", "required": true}
         },
-        "body": None,
+        "body": null
     },
     "ListDefenderState": {
         "method": "GET",
         "role": "Endpoint.MEM.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"DeviceID": "string", "tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"DeviceID": "string", "tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListDefenderTVM": {
         "method": "GET",
         "role": "Endpoint.MEM.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListDeletedItems": {
         "method": "GET",
         "role": "Tenant.Directory.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListDeletedSites": {
         "method": "GET",
         "role": "Sharepoint.Site.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListDetectedAppDevices": {
         "method": "GET",
         "role": "Identity.Device.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"AppID": {"type": "string", "required": True}, "tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"AppID": {"type": "string", "required": true}, "tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListDetectedApps": {
         "method": "GET",
         "role": "Identity.Device.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "DeviceID": "string",
             "includeDevices": "boolean",
-            "tenantFilter": {"type": "string", "required": True},
+            "tenantFilter": {"type": "string", "required": true}
         },
-        "body": None,
+        "body": null
     },
     "ListDeviceDetails": {
         "method": "GET",
         "role": "Identity.Device.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "DeviceID": "string",
             "DeviceName": "string",
             "DeviceSerial": "string",
-            "tenantFilter": {"type": "string", "required": True},
+            "tenantFilter": {"type": "string", "required": true}
         },
-        "body": None,
+        "body": null
     },
     "ListDevices": {
         "method": "GET",
         "role": "Endpoint.Device.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListDiagnosticsPresets": {
         "method": "GET",
         "role": "CIPP.SuperAdmin.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": None,
+        "body": null
     },
     "ListDirectoryObjects": {
         "method": "POST",
         "role": "CIPP.Core.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -7040,103 +7043,103 @@ ENDPOINTS = {
                 "asApp": "string",
                 "ids": "string",
                 "partnerLookup": "string",
-                "tenantFilter": "string",
-            },
-        },
+                "tenantFilter": "string"
+            }
+        }
     },
     "ListDlpCompliancePolicy": {
         "method": "GET",
         "role": "Security.DlpCompliancePolicy.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListDlpCompliancePolicyTemplates": {
         "method": "GET",
         "role": "Security.DlpCompliancePolicy.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"ID": "string"},
-        "body": None,
+        "body": null
     },
     "ListDomainAnalyser": {
         "method": "GET",
         "role": "Tenant.DomainAnalyser.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListDomainHealth": {
         "method": "GET",
         "role": "Tenant.DomainAnalyser.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {
-            "Action": {"type": "string", "required": True},
-            "Domain": {"type": "string", "required": True},
+            "Action": {"type": "string", "required": true},
+            "Domain": {"type": "string", "required": true},
             "ExpectedInclude": "string",
             "ExpectedTarget": "string",
             "Record": "string",
             "Selector": "string",
-            "Subdomains": "string",
+            "Subdomains": "string"
         },
-        "body": None,
+        "body": null
     },
     "ListDomains": {
         "method": "GET",
         "role": "Tenant.Administration.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListEmptyResults": {
         "method": "GET",
         "role": "CIPP.Core.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
-        "body": None,
+        "body": null
     },
     "ListEquipment": {
         "method": "GET",
         "role": "Exchange.Equipment.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"EquipmentId": "string", "tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"EquipmentId": "string", "tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListExchangeConnectors": {
         "method": "GET",
         "role": "Exchange.Connector.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListExcludedLicenses": {
         "method": "GET",
         "role": "CIPP.AppSettings.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": None,
+        "body": null
     },
     "ListExConnectorTemplates": {
         "method": "GET",
         "role": "Exchange.Connector.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"ID": "string"},
-        "body": None,
+        "body": null
     },
     "ListExoRequest": {
         "method": "POST",
         "role": "CIPP.Core.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -7148,166 +7151,166 @@ ENDPOINTS = {
                 "cmdParams": "string",
                 "Compliance": "boolean",
                 "Select": "string",
-                "TenantFilter": {"type": "string", "required": True},
-                "UseSystemMailbox": "boolean",
-            },
-        },
+                "TenantFilter": {"type": "string", "required": true},
+                "UseSystemMailbox": "boolean"
+            }
+        }
     },
     "ListExtensionCacheData": {
         "method": "GET",
         "role": "CIPP.Core.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"dataTypes": "string", "tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"dataTypes": "string", "tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListExtensionsConfig": {
         "method": "GET",
         "role": "CIPP.Extension.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
-        "body": None,
+        "body": null
     },
     "ListExtensionSync": {
         "method": "GET",
         "role": "CIPP.Extension.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
-        "body": None,
+        "body": null
     },
     "ListExternalTenantInfo": {
         "method": "GET",
         "role": "CIPP.Core.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"tenant": "string"},
-        "body": None,
+        "body": null
     },
     "ListFeatureFlags": {
         "method": "GET",
         "role": "CIPP.Core.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
-        "body": None,
+        "body": null
     },
     "ListFunctionParameters": {
         "method": "GET",
         "role": "CIPP.Core.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {
             "Compliance": "boolean",
             "Function": {"type": "object", "properties": {"Name": "string", "Parameters": "string"}},
-            "Module": "string",
+            "Module": "string"
         },
-        "body": None,
+        "body": null
     },
     "ListFunctionStats": {
         "method": "GET",
         "role": "CIPP.Core.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "FunctionType": "string",
             "Interval": "string",
-            "tenantFilter": {"type": "string", "required": True},
-            "Time": "string",
+            "tenantFilter": {"type": "string", "required": true},
+            "Time": "string"
         },
-        "body": None,
+        "body": null
     },
     "ListGDAPAccessAssignments": {
         "method": "GET",
         "role": "Tenant.Relationship.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"Id": "string"},
-        "body": None,
+        "body": null
     },
     "ListGDAPContracts": {
         "method": "GET",
         "role": "Tenant.Relationship.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"$top": "string"},
-        "body": None,
+        "body": null
     },
     "ListGDAPInvite": {
         "method": "GET",
         "role": "Tenant.Relationship.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"RelationshipId": "string"},
-        "body": None,
+        "body": null
     },
     "ListGDAPRelationships": {
         "method": "GET",
         "role": "Tenant.Relationship.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"$filter": "string", "$top": "string", "id": "string"},
-        "body": None,
+        "body": null
     },
     "ListGDAPRoles": {
         "method": "GET",
         "role": "Tenant.Relationship.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
-        "body": None,
+        "body": null
     },
     "ListGDAPServicePrincipals": {
         "method": "GET",
         "role": "Tenant.Relationship.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "$top": "string",
             "ownerType": "string",
-            "tenantFilter": {"type": "string", "required": True},
-            "vendorTenantIds": "string",
+            "tenantFilter": {"type": "string", "required": true},
+            "vendorTenantIds": "string"
         },
-        "body": None,
+        "body": null
     },
     "ListGeneratedReports": {
         "method": "GET",
         "role": "CIPP.Core.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"ReportGUID": "string", "tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"ReportGUID": "string", "tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListGenericTestFunction": {
         "method": "GET",
         "role": "CIPP.Core.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": None,
+        "body": null
     },
     "ListGitHubReleaseNotes": {
         "method": "GET",
         "role": "CIPP.Core.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
-        "body": None,
+        "body": null
     },
     "ListGlobalAddressList": {
         "method": "GET",
         "role": "Exchange.Mailbox.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListGraphBulkRequest": {
         "method": "POST",
         "role": "CIPP.Core.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -7316,38 +7319,38 @@ ENDPOINTS = {
                 "noPaginateIds": "string",
                 "requests": {
                     "type": "array",
-                    "items": {"type": "object", "properties": {"id": "string", "method": "string", "url": "string"}},
+                    "items": {"type": "object", "properties": {"id": "string", "method": "string", "url": "string"}}
                 },
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "ListGraphExplorerPresets": {
         "method": "GET",
         "role": "CIPP.Core.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"Endpoint": "string"},
-        "body": None,
+        "body": null
     },
     "ListGraphReports": {
         "method": "GET",
         "role": "Tenant.Reports.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "period": "string",
             "report": "string",
-            "tenantFilter": {"type": "string", "required": True},
-            "type": "string",
+            "tenantFilter": {"type": "string", "required": true},
+            "type": "string"
         },
-        "body": None,
+        "body": null
     },
     "ListGraphRequest": {
         "method": "GET",
         "role": "CIPP.Core.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "$count": "string",
             "$expand": "string",
@@ -7373,24 +7376,24 @@ ENDPOINTS = {
             "ReverseTenantLookupProperty": "string",
             "SkipCache": "string",
             "Sort": "string",
-            "tenantFilter": {"type": "string", "required": True},
-            "Version": "string",
+            "tenantFilter": {"type": "string", "required": true},
+            "Version": "string"
         },
-        "body": None,
+        "body": null
     },
     "ListGraphSchema": {
         "method": "GET",
         "role": "CIPP.Core.Read",
-        "any_tenant": True,
-        "passthrough": False,
-        "query": {"Endpoint": {"type": "string", "required": True}, "Version": "string"},
-        "body": None,
+        "any_tenant": true,
+        "passthrough": false,
+        "query": {"Endpoint": {"type": "string", "required": true}, "Version": "string"},
+        "body": null
     },
     "ListGroups": {
         "method": "GET",
         "role": "Identity.Group.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "expandMembers": "boolean",
             "expandOwners": "boolean",
@@ -7398,172 +7401,172 @@ ENDPOINTS = {
             "groupType": "string",
             "members": "boolean",
             "owners": "boolean",
-            "tenantFilter": {"type": "string", "required": True},
-            "UseReportDB": "boolean",
+            "tenantFilter": {"type": "string", "required": true},
+            "UseReportDB": "boolean"
         },
-        "body": None,
+        "body": null
     },
     "ListGroupSenderAuthentication": {
         "method": "GET",
         "role": "Exchange.Groups.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"groupid": "string", "tenantFilter": {"type": "string", "required": True}, "Type": "string"},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"groupid": "string", "tenantFilter": {"type": "string", "required": true}, "Type": "string"},
+        "body": null
     },
     "ListGroupTemplates": {
         "method": "GET",
         "role": "Identity.Group.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"id": "string"},
-        "body": None,
+        "body": null
     },
     "ListHaloClients": {
         "method": "GET",
         "role": "CIPP.Extension.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": None,
+        "body": null
     },
     "ListHVEAccounts": {
         "method": "GET",
         "role": "Exchange.Mailbox.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "Identity": "string",
             "ListBillingPolicies": "string",
-            "tenantFilter": {"type": "string", "required": True},
-            "UseReportDB": "boolean",
+            "tenantFilter": {"type": "string", "required": true},
+            "UseReportDB": "boolean"
         },
-        "body": None,
+        "body": null
     },
     "ListInactiveAccounts": {
         "method": "GET",
         "role": "Tenant.Directory.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"InactiveDays": "integer", "tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"InactiveDays": "integer", "tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListIntuneApprovalRequests": {
         "method": "GET",
         "role": "Endpoint.MEM.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"PendingOnly": "boolean", "tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"PendingOnly": "boolean", "tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListIntuneIntents": {
         "method": "GET",
         "role": "Endpoint.MEM.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListIntunePolicy": {
         "method": "GET",
         "role": "Endpoint.MEM.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "DefinitionIds": "string",
             "ID": "string",
             "IncludeSettingDefinitions": "string",
-            "tenantFilter": {"type": "string", "required": True},
+            "tenantFilter": {"type": "string", "required": true},
             "URLName": "string",
-            "UseReportDB": "boolean",
+            "UseReportDB": "boolean"
         },
-        "body": None,
+        "body": null
     },
     "ListIntuneReusableSettings": {
         "method": "GET",
         "role": "Endpoint.MEM.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"ID": "string", "tenantFilter": {"type": "string", "required": True}, "UseReportDB": "boolean"},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"ID": "string", "tenantFilter": {"type": "string", "required": true}, "UseReportDB": "boolean"},
+        "body": null
     },
     "ListIntuneReusableSettingTemplates": {
         "method": "GET",
         "role": "Endpoint.MEM.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"ID": "string"},
-        "body": None,
+        "body": null
     },
     "ListIntuneScript": {
         "method": "GET",
         "role": "Endpoint.MEM.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}, "UseReportDB": "boolean"},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}, "UseReportDB": "boolean"},
+        "body": null
     },
     "ListIntuneTemplates": {
         "method": "GET",
         "role": "Endpoint.MEM.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"ID": "string", "mode": "string", "View": "string"},
-        "body": None,
+        "body": null
     },
     "ListIPWhitelist": {
         "method": "GET",
         "role": "CIPP.Core.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
-        "body": None,
+        "body": null
     },
     "ListJITAdmin": {
         "method": "GET",
         "role": "Identity.Role.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListJITAdminTemplates": {
         "method": "GET",
         "role": "Identity.Role.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"GUID": "string", "includeAllTenants": "boolean", "TenantFilter": "string"},
-        "body": None,
+        "body": null
     },
     "ListKnownIPDb": {
         "method": "GET",
         "role": "CIPP.Core.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
-        "body": None,
+        "body": null
     },
     "ListLicenses": {
         "method": "GET",
         "role": "Tenant.Directory.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"IncludeExcluded": "boolean", "tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"IncludeExcluded": "boolean", "tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListLicensesReport": {
         "method": "GET",
         "role": "Tenant.Directory.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"QueueId": "string", "tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"QueueId": "string", "tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListLogs": {
         "method": "GET",
         "role": "CIPP.Core.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {
             "API": "string",
             "BaselineRunId": "string",
@@ -7577,118 +7580,118 @@ ENDPOINTS = {
             "StandardTemplateId": "string",
             "StartDate": "string",
             "Tenant": "string",
-            "User": "string",
+            "User": "string"
         },
-        "body": None,
+        "body": null
     },
     "ListMailboxCAS": {
         "method": "GET",
         "role": "Exchange.Mailbox.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListMailboxes": {
         "method": "GET",
         "role": "Exchange.Mailbox.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}, "UseReportDB": "boolean"},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}, "UseReportDB": "boolean"},
+        "body": null
     },
     "ListMailboxForwarding": {
         "method": "GET",
         "role": "Exchange.Mailbox.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}, "UseReportDB": "boolean"},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}, "UseReportDB": "boolean"},
+        "body": null
     },
     "ListMailboxMobileDevices": {
         "method": "GET",
         "role": "Exchange.Mailbox.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"Mailbox": "string", "tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"Mailbox": "string", "tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListmailboxPermissions": {
         "method": "GET",
         "role": "Exchange.Mailbox.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "ByUser": "string",
-            "tenantFilter": {"type": "string", "required": True},
+            "tenantFilter": {"type": "string", "required": true},
             "User": "string",
             "UseReportDB": "boolean",
-            "userId": "string",
+            "userId": "string"
         },
-        "body": None,
+        "body": null
     },
     "ListMailboxRestores": {
         "method": "GET",
         "role": "Exchange.Mailbox.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "Identity": "string",
             "IncludeReport": "boolean",
             "Statistics": "boolean",
-            "tenantFilter": {"type": "string", "required": True},
+            "tenantFilter": {"type": "string", "required": true}
         },
-        "body": None,
+        "body": null
     },
     "ListMailboxRules": {
         "method": "GET",
         "role": "Exchange.Mailbox.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}, "UseReportDB": "boolean"},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}, "UseReportDB": "boolean"},
+        "body": null
     },
     "ListMailQuarantine": {
         "method": "GET",
         "role": "Exchange.SpamFilter.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "manualPagination": "string",
             "nextLink": "integer",
-            "tenantFilter": {"type": "string", "required": True},
+            "tenantFilter": {"type": "string", "required": true}
         },
-        "body": None,
+        "body": null
     },
     "ListMailQuarantineMessage": {
         "method": "GET",
         "role": "Exchange.SpamFilter.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"Identity": "string", "tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"Identity": "string", "tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListMalwareFilters": {
         "method": "GET",
         "role": "Exchange.SpamFilter.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListMDEOnboarding": {
         "method": "GET",
         "role": "Security.Defender.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}, "UseReportDB": "boolean"},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}, "UseReportDB": "boolean"},
+        "body": null
     },
     "ListMessageTrace": {
         "method": "POST",
         "role": "Exchange.Mailbox.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -7702,704 +7705,704 @@ ENDPOINTS = {
                 "sender": "labelvalue",
                 "startDate": "integer",
                 "status": "labelvalue",
-                "tenantFilter": {"type": "string", "required": True},
+                "tenantFilter": {"type": "string", "required": true},
                 "toIP": "string",
-                "traceDetail": "string",
-            },
-        },
+                "traceDetail": "string"
+            }
+        }
     },
     "ListMFAUsers": {
         "method": "GET",
         "role": "Identity.User.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}, "UseReportDB": "boolean"},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}, "UseReportDB": "boolean"},
+        "body": null
     },
     "ListNamedLocations": {
         "method": "GET",
         "role": "Tenant.ConditionalAccess.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListNewUserDefaults": {
         "method": "GET",
         "role": "Identity.User.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"ID": "string", "includeAllTenants": "boolean", "TenantFilter": "string"},
-        "body": None,
+        "body": null
     },
     "ListNotificationConfig": {
         "method": "GET",
         "role": "CIPP.AppSettings.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": None,
+        "body": null
     },
     "ListOAuthApps": {
         "method": "GET",
         "role": "Tenant.Application.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}, "UseReportDB": "boolean"},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}, "UseReportDB": "boolean"},
+        "body": null
     },
     "ListObjectHistory": {
         "method": "GET",
         "role": "Identity.AuditLog.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "days": "string",
             "id": "string",
             "objectId": "string",
             "objectType": "string",
-            "tenantFilter": {"type": "string", "required": True},
+            "tenantFilter": {"type": "string", "required": true}
         },
-        "body": None,
+        "body": null
     },
     "ListOffboardTenants": {
         "method": "POST",
         "role": "Tenant.Administration.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": "object",
+        "body": "object"
     },
     "ListOoO": {
         "method": "GET",
         "role": "Exchange.Mailbox.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}, "userid": "string"},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}, "userid": "string"},
+        "body": null
     },
     "ListOrg": {
         "method": "GET",
         "role": "CIPP.Core.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListPartnerRelationships": {
         "method": "GET",
         "role": "Tenant.Relationship.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListPendingWebhooks": {
         "method": "GET",
         "role": "CIPP.Alert.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": None,
+        "body": null
     },
     "ListPerUserMFA": {
         "method": "GET",
         "role": "Identity.User.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"allUsers": "string", "tenantFilter": {"type": "string", "required": True}, "userId": "string"},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"allUsers": "string", "tenantFilter": {"type": "string", "required": true}, "userId": "string"},
+        "body": null
     },
     "ListPotentialApps": {
         "method": "POST",
         "role": "Endpoint.Application.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": {"type": "object", "properties": {"SearchString": "string", "type": "string"}},
+        "body": {"type": "object", "properties": {"SearchString": "string", "type": "string"}}
     },
     "ListQuarantinePolicy": {
         "method": "GET",
         "role": "Exchange.SpamFilter.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}, "Type": "string"},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}, "Type": "string"},
+        "body": null
     },
     "ListReportBuilderTemplates": {
         "method": "GET",
         "role": "CIPP.Core.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": None,
+        "body": null
     },
     "ListResellerRelationshipLink": {
         "method": "GET",
         "role": "Tenant.Relationship.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
-        "body": None,
+        "body": null
     },
     "ListRestrictedUsers": {
         "method": "GET",
         "role": "Exchange.Mailbox.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListRetentionCompliancePolicy": {
         "method": "GET",
         "role": "Security.RetentionCompliancePolicy.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListRetentionCompliancePolicyTemplates": {
         "method": "GET",
         "role": "Security.RetentionCompliancePolicy.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"ID": "string"},
-        "body": None,
+        "body": null
     },
     "ListRoles": {
         "method": "GET",
         "role": "Identity.Role.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListRoomLists": {
         "method": "GET",
         "role": "Exchange.Room.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "groupID": "string",
             "members": "string",
             "owners": "string",
-            "tenantFilter": {"type": "string", "required": True},
+            "tenantFilter": {"type": "string", "required": true}
         },
-        "body": None,
+        "body": null
     },
     "ListRooms": {
         "method": "GET",
         "role": "Exchange.Room.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"roomId": "string", "tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"roomId": "string", "tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListSafeAttachmentsFilters": {
         "method": "GET",
         "role": "Exchange.SpamFilter.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListSafeLinksPolicy": {
         "method": "GET",
         "role": "Security.SafeLinksPolicy.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListSafeLinksPolicyDetails": {
         "method": "GET",
         "role": "Exchange.SpamFilter.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"PolicyName": "string", "RuleName": "string", "tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"PolicyName": "string", "RuleName": "string", "tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListSafeLinksPolicyTemplateDetails": {
         "method": "GET",
         "role": "Exchange.SafeLinks.Read",
-        "any_tenant": True,
-        "passthrough": False,
-        "query": {"ID": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": true,
+        "passthrough": false,
+        "query": {"ID": {"type": "string", "required": true}},
+        "body": null
     },
     "ListSafeLinksPolicyTemplates": {
         "method": "GET",
         "role": "Exchange.SafeLinks.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"ID": "string"},
-        "body": None,
+        "body": null
     },
     "ListScheduledItemDetails": {
         "method": "GET",
         "role": "CIPP.Scheduler.Read",
-        "any_tenant": True,
-        "passthrough": False,
-        "query": {"RowKey": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": true,
+        "passthrough": false,
+        "query": {"RowKey": {"type": "string", "required": true}},
+        "body": null
     },
     "ListScheduledItems": {
         "method": "GET",
         "role": "CIPP.Scheduler.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {
             "Id": "string",
             "Name": "string",
             "SearchTitle": "string",
             "ShowHidden": "boolean",
             "tenantFilter": "string",
-            "Type": "string",
+            "Type": "string"
         },
-        "body": None,
+        "body": null
     },
     "ListSecureScoreReport": {
         "method": "GET",
         "role": "Tenant.Reports.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"includeHistory": "boolean", "tenantFilter": "string"},
-        "body": None,
+        "body": null
     },
     "ListSensitiveInfoType": {
         "method": "GET",
         "role": "Security.SensitiveInfoType.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"IncludeBuiltIn": "boolean", "tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"IncludeBuiltIn": "boolean", "tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListSensitiveInfoTypeRulePackage": {
         "method": "GET",
         "role": "Security.SensitiveInfoType.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
-            "RulePackId": {"type": "string", "required": True},
-            "tenantFilter": {"type": "string", "required": True},
+            "RulePackId": {"type": "string", "required": true},
+            "tenantFilter": {"type": "string", "required": true}
         },
-        "body": None,
+        "body": null
     },
     "ListSensitiveInfoTypeTemplates": {
         "method": "GET",
         "role": "Security.SensitiveInfoType.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"ID": "string"},
-        "body": None,
+        "body": null
     },
     "ListSensitivityLabel": {
         "method": "GET",
         "role": "Security.SensitivityLabel.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListSensitivityLabelTemplates": {
         "method": "GET",
         "role": "Security.SensitivityLabel.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"ID": "string"},
-        "body": None,
+        "body": null
     },
     "ListServiceHealth": {
         "method": "GET",
         "role": "Tenant.Administration.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "defaultDomainName": "string",
             "displayName": "string",
-            "tenantFilter": {"type": "string", "required": True},
+            "tenantFilter": {"type": "string", "required": true}
         },
-        "body": None,
+        "body": null
     },
     "ListShadowAI": {
         "method": "GET",
         "role": "Tenant.Standards.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListSharedMailboxAccountEnabled": {
         "method": "GET",
         "role": "Exchange.Mailbox.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}, "UseReportDB": "boolean"},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}, "UseReportDB": "boolean"},
+        "body": null
     },
     "ListSharedMailboxStatistics": {
         "method": "GET",
         "role": "Exchange.Mailbox.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListSharepointAdminUrl": {
         "method": "GET",
         "role": "CIPP.Core.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"ReturnUrl": "string", "tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"ReturnUrl": "string", "tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListSharePointExternalUsers": {
         "method": "GET",
         "role": "Sharepoint.Site.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListSharePointPermissions": {
         "method": "GET",
         "role": "Sharepoint.Site.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListSharepointQuota": {
         "method": "GET",
         "role": "Sharepoint.Admin.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListSharepointSettings": {
         "method": "GET",
         "role": "Sharepoint.Admin.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListSharePointSharing": {
         "method": "GET",
         "role": "Sharepoint.Site.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListSharePointTemplates": {
         "method": "GET",
         "role": "Sharepoint.Admin.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
-        "body": None,
+        "body": null
     },
     "ListSignIns": {
         "method": "GET",
         "role": "Identity.AuditLog.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "Days": "string",
             "failedLogonsOnly": "string",
             "FailureThreshold": "string",
             "Filter": "string",
-            "tenantFilter": {"type": "string", "required": True},
+            "tenantFilter": {"type": "string", "required": true}
         },
-        "body": None,
+        "body": null
     },
     "ListSiteActivity": {
         "method": "GET",
         "role": "Sharepoint.Site.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"siteId": "string", "tenantFilter": {"type": "string", "required": True}, "Type": "string"},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"siteId": "string", "tenantFilter": {"type": "string", "required": true}, "Type": "string"},
+        "body": null
     },
     "ListSiteLibraries": {
         "method": "GET",
         "role": "Sharepoint.Site.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"SiteId": "string", "SiteUrl": "string", "tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"SiteId": "string", "SiteUrl": "string", "tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListSiteMembers": {
         "method": "GET",
         "role": "Sharepoint.Site.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "Filter": "string",
             "SiteId": "string",
             "SiteUrl": "string",
-            "tenantFilter": {"type": "string", "required": True},
+            "tenantFilter": {"type": "string", "required": true}
         },
-        "body": None,
+        "body": null
     },
     "ListSitePermissions": {
         "method": "GET",
         "role": "Sharepoint.Site.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "ListId": "string",
-            "SiteUrl": {"type": "string", "required": True},
-            "tenantFilter": {"type": "string", "required": True},
+            "SiteUrl": {"type": "string", "required": true},
+            "tenantFilter": {"type": "string", "required": true}
         },
-        "body": None,
+        "body": null
     },
     "ListSiteProperties": {
         "method": "GET",
         "role": "Sharepoint.Site.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
-            "SiteUrl": {"type": "string", "required": True},
-            "tenantFilter": {"type": "string", "required": True},
+            "SiteUrl": {"type": "string", "required": true},
+            "tenantFilter": {"type": "string", "required": true}
         },
-        "body": None,
+        "body": null
     },
     "ListSiteRecycleBin": {
         "method": "GET",
         "role": "Sharepoint.SiteRecycleBin.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
-            "SiteUrl": {"type": "string", "required": True},
-            "tenantFilter": {"type": "string", "required": True},
+            "SiteUrl": {"type": "string", "required": true},
+            "tenantFilter": {"type": "string", "required": true}
         },
-        "body": None,
+        "body": null
     },
     "ListSiteRoleDefinitions": {
         "method": "GET",
         "role": "Sharepoint.Site.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "IncludeUnassignable": "string",
-            "SiteUrl": {"type": "string", "required": True},
-            "tenantFilter": {"type": "string", "required": True},
+            "SiteUrl": {"type": "string", "required": true},
+            "tenantFilter": {"type": "string", "required": true}
         },
-        "body": None,
+        "body": null
     },
     "ListSites": {
         "method": "GET",
         "role": "Sharepoint.Site.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
-            "tenantFilter": {"type": "string", "required": True},
+            "tenantFilter": {"type": "string", "required": true},
             "Type": "string",
             "URLOnly": "boolean",
-            "UseReportDB": "boolean",
+            "UseReportDB": "boolean"
         },
-        "body": None,
+        "body": null
     },
     "ListSiteUserAccess": {
         "method": "GET",
         "role": "Sharepoint.Site.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "ListId": "string",
-            "SiteUrl": {"type": "string", "required": True},
-            "tenantFilter": {"type": "string", "required": True},
-            "UserPrincipalName": {"type": "string", "required": True},
+            "SiteUrl": {"type": "string", "required": true},
+            "tenantFilter": {"type": "string", "required": true},
+            "UserPrincipalName": {"type": "string", "required": true}
         },
-        "body": None,
+        "body": null
     },
     "ListSnoozedAlerts": {
         "method": "GET",
         "role": "CIPP.AlertSnooze.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"CmdletName": "string"},
-        "body": None,
+        "body": null
     },
     "ListSpamfilter": {
         "method": "GET",
         "role": "Exchange.SpamFilter.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListSpamFilterTemplates": {
         "method": "GET",
         "role": "Exchange.SpamFilter.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"ID": "string"},
-        "body": None,
+        "body": null
     },
     "ListSPOVersionCleanup": {
         "method": "GET",
         "role": "Sharepoint.Site.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"SiteUrl": "string", "tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"SiteUrl": "string", "tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListStandards": {
         "method": "GET",
         "role": "Tenant.Standards.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"ShowConsolidated": "boolean", "tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"ShowConsolidated": "boolean", "tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListStandardsCompare": {
         "method": "GET",
         "role": "Tenant.BestPracticeAnalyser.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"templateId": "string", "tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"templateId": "string", "tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListStandardsCurrentState": {
         "method": "GET",
         "role": "Tenant.Standards.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "listStandardTemplates": {
         "method": "GET",
         "role": "Tenant.Standards.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"id": "string"},
-        "body": None,
+        "body": null
     },
     "ListTeams": {
         "method": "GET",
         "role": "Teams.Group.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "ID": "string",
-            "tenantFilter": {"type": "string", "required": True},
+            "tenantFilter": {"type": "string", "required": true},
             "type": "string",
-            "UseReportDB": "boolean",
+            "UseReportDB": "boolean"
         },
-        "body": None,
+        "body": null
     },
     "ListTeamsActivity": {
         "method": "GET",
         "role": "Teams.Activity.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}, "Type": "string", "UseReportDB": "boolean"},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}, "Type": "string", "UseReportDB": "boolean"},
+        "body": null
     },
     "ListTeamsLisLocation": {
         "method": "GET",
         "role": "Teams.Voice.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListTeamsVoice": {
         "method": "GET",
         "role": "Teams.Voice.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}, "UseReportDB": "boolean"},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}, "UseReportDB": "boolean"},
+        "body": null
     },
     "ListTenantAlignment": {
         "method": "GET",
         "role": "Tenant.Standards.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {"granular": "boolean"},
-        "body": None,
+        "body": null
     },
     "ListTenantAllowBlockList": {
         "method": "GET",
         "role": "Exchange.SpamFilter.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}, "UseReportDB": "boolean"},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}, "UseReportDB": "boolean"},
+        "body": null
     },
     "ListTenantAllowBlockListTemplates": {
         "method": "GET",
         "role": "Exchange.SpamFilter.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"ID": "string"},
-        "body": None,
+        "body": null
     },
     "ListTenantDetails": {
         "method": "GET",
         "role": "CIPP.Core.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListTenantDrift": {
         "method": "GET",
         "role": "Tenant.Standards.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListTenantGroups": {
         "method": "GET",
         "role": "CIPP.Core.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"groupId": "string", "includeUsage": "boolean"},
-        "body": None,
+        "body": null
     },
     "ListTenantOnboarding": {
         "method": "GET",
         "role": "Tenant.Administration.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": None,
+        "body": null
     },
     "ListTenants": {
         "method": "POST",
         "role": "CIPP.Core.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {
             "AllTenantSelector": "string",
             "IncludeOffboardingDefaults": "string",
             "Mode": "string",
             "TenantFilter": "string",
-            "TriggerRefresh": "string",
+            "TriggerRefresh": "string"
         },
-        "body": {"type": "object", "properties": {"ClearCache": "boolean", "TenantsOnly": "string"}},
+        "body": {"type": "object", "properties": {"ClearCache": "boolean", "TenantsOnly": "string"}}
     },
     "ListTestReports": {
         "method": "GET",
         "role": "Tenant.Reports.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
-        "body": None,
+        "body": null
     },
     "ListTestResultsTenants": {
         "method": "GET",
         "role": "Tenant.Reports.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {
             "category": "string",
             "includeCounts": "string",
@@ -8409,186 +8412,186 @@ ENDPOINTS = {
             "summaryOnly": "string",
             "tenantFilter": "string",
             "testId": "string",
-            "testType": "string",
+            "testType": "string"
         },
-        "body": None,
+        "body": null
     },
     "ListTests": {
         "method": "GET",
         "role": "Tenant.Reports.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"reportId": "string", "tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"reportId": "string", "tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListTransportRules": {
         "method": "GET",
         "role": "Exchange.TransportRule.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"id": "string", "tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"id": "string", "tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListTransportRulesTemplates": {
         "method": "GET",
         "role": "Exchange.TransportRule.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"ID": "string", "noJson": "string"},
-        "body": None,
+        "body": null
     },
     "ListUserConditionalAccessPolicies": {
         "method": "GET",
         "role": "Identity.User.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}, "UserID": "string"},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}, "UserID": "string"},
+        "body": null
     },
     "ListUserCounts": {
         "method": "GET",
         "role": "Identity.User.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListUserDevices": {
         "method": "GET",
         "role": "Identity.User.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}, "UserID": "string"},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}, "UserID": "string"},
+        "body": null
     },
     "ListUserGroups": {
         "method": "GET",
         "role": "Identity.User.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}, "userId": "string"},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}, "userId": "string"},
+        "body": null
     },
     "ListUserMailboxDetails": {
         "method": "GET",
         "role": "Exchange.Mailbox.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}, "UserID": "string", "userMail": "string"},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}, "UserID": "string", "userMail": "string"},
+        "body": null
     },
     "ListUserMailboxRules": {
         "method": "GET",
         "role": "Exchange.Mailbox.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}, "userEmail": "string", "UserID": "string"},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}, "userEmail": "string", "UserID": "string"},
+        "body": null
     },
     "ListUserPhoto": {
         "method": "GET",
         "role": "Identity.User.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"tenantFilter": "string", "UserID": "string"},
-        "body": None,
+        "body": null
     },
     "ListUsers": {
         "method": "GET",
         "role": "Identity.User.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
             "graphFilter": "string",
             "IncludeLogonDetails": "string",
-            "tenantFilter": {"type": "string", "required": True},
-            "UserID": "string",
+            "tenantFilter": {"type": "string", "required": true},
+            "UserID": "string"
         },
-        "body": None,
+        "body": null
     },
     "ListUsersAndGroups": {
         "method": "GET",
         "role": "Tenant.Directory.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}},
+        "body": null
     },
     "ListUserSettings": {
         "method": "GET",
         "role": "Identity.User.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
-        "body": None,
+        "body": null
     },
     "ListUserSigninLogs": {
         "method": "GET",
         "role": "Identity.User.Read",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"tenantFilter": {"type": "string", "required": True}, "top": "string", "UserID": "string"},
-        "body": None,
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"tenantFilter": {"type": "string", "required": true}, "top": "string", "UserID": "string"},
+        "body": null
     },
     "ListUserTrustedBlockedSenders": {
         "method": "GET",
         "role": "Exchange.Mailbox.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {
-            "tenantFilter": {"type": "string", "required": True},
+            "tenantFilter": {"type": "string", "required": true},
             "UserID": "string",
-            "userPrincipalName": "string",
+            "userPrincipalName": "string"
         },
-        "body": None,
+        "body": null
     },
     "ListWebhookAlert": {
         "method": "GET",
         "role": "CIPP.Alert.Read",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": None,
+        "body": null
     },
     "ListWorkerHealth": {
         "method": "GET",
         "role": "CIPP.SuperAdmin.Read",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {
             "Action": "string",
-            "JobId": {"type": "string", "required": True},
+            "JobId": {"type": "string", "required": true},
             "Limit": "integer",
             "MaxPoints": "integer",
             "Minutes": "integer",
             "PoolType": "string",
             "Priority": "string",
-            "RunName": {"type": "string", "required": True},
-            "Status": "string",
+            "RunName": {"type": "string", "required": true},
+            "Status": "string"
         },
-        "body": None,
+        "body": null
     },
     "PatchUser": {
         "method": "POST",
         "role": "Identity.User.ReadWrite",
-        "any_tenant": False,
-        "passthrough": True,
+        "any_tenant": false,
+        "passthrough": true,
         "query": {},
-        "body": {"type": "object", "properties": {}, "open": True},
+        "body": {"type": "object", "properties": {}, "open": true}
     },
     "PublicMcpRegister": {
         "method": "POST",
         "role": "Public",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {},
-        "body": {"type": "object", "properties": {"client_name": "string", "redirect_uris": "string"}},
+        "body": {"type": "object", "properties": {"client_name": "string", "redirect_uris": "string"}}
     },
     "PublicPhishingCheck": {
         "method": "POST",
         "role": "Public",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -8603,252 +8606,252 @@ ENDPOINTS = {
                 "type": "string",
                 "url": "string",
                 "userDisplayName": "string",
-                "userEmail": "string",
-            },
-        },
+                "userEmail": "string"
+            }
+        }
     },
     "PublicPing": {
         "method": "GET",
         "role": "Public",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": None,
+        "body": null
     },
     "PublicWebhooks": {
         "method": "POST",
         "role": "Public",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {"CIPPID": "string", "Type": "string", "validationCode": "string", "ValidationToken": "string"},
-        "body": {"type": "object", "properties": {"validationCode": "string", "value": "string"}},
+        "body": {"type": "object", "properties": {"validationCode": "string", "value": "string"}}
     },
     "RemoveAPDevice": {
         "method": "POST",
         "role": "Endpoint.Autopilot.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"ID": "string", "tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"ID": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
-            "properties": {"ID": "string", "tenantFilter": {"type": "string", "required": True}},
-        },
+            "properties": {"ID": "string", "tenantFilter": {"type": "string", "required": true}}
+        }
     },
     "RemoveApp": {
         "method": "POST",
         "role": "Endpoint.Application.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"ID": "string", "tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"ID": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
-            "properties": {"ID": "string", "tenantFilter": {"type": "string", "required": True}},
-        },
+            "properties": {"ID": "string", "tenantFilter": {"type": "string", "required": true}}
+        }
     },
     "RemoveAppTemplate": {
         "method": "POST",
         "role": "Endpoint.Application.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"ID": "string"},
-        "body": {"type": "object", "properties": {"ID": "string"}},
+        "body": {"type": "object", "properties": {"ID": "string"}}
     },
     "RemoveAssignmentFilterTemplate": {
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"ID": "string"},
-        "body": {"type": "object", "properties": {"ID": "string"}},
+        "body": {"type": "object", "properties": {"ID": "string"}}
     },
     "RemoveAutopilotConfig": {
         "method": "POST",
         "role": "Endpoint.Autopilot.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
                 "assignments": "string",
                 "displayName": "string",
-                "ID": {"type": "string", "required": True},
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "ID": {"type": "string", "required": true},
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "RemoveBaseline": {
         "method": "POST",
         "role": "Tenant.Standards.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {"ID": "string"},
-        "body": {"type": "object", "properties": {"ID": {"type": "string", "required": True}}},
+        "body": {"type": "object", "properties": {"ID": {"type": "string", "required": true}}}
     },
     "RemoveBPATemplate": {
         "method": "POST",
         "role": "Tenant.Standards.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {"TemplateName": "string"},
-        "body": {"type": "object", "properties": {"TemplateName": "string"}},
+        "body": {"type": "object", "properties": {"TemplateName": "string"}}
     },
     "RemoveCAPolicy": {
         "method": "POST",
         "role": "Tenant.ConditionalAccess.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"GUID": "string", "tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"GUID": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
-            "properties": {"GUID": "string", "tenantFilter": {"type": "string", "required": True}},
-        },
+            "properties": {"GUID": "string", "tenantFilter": {"type": "string", "required": true}}
+        }
     },
     "RemoveCATemplate": {
         "method": "POST",
         "role": "Tenant.ConditionalAccess.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {"ID": "string"},
-        "body": {"type": "object", "properties": {"ID": "string"}},
+        "body": {"type": "object", "properties": {"ID": "string"}}
     },
     "RemoveCippQueue": {
         "method": "POST",
         "role": "CIPP.Core.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": "object",
+        "body": "object"
     },
     "RemoveConnectionfilterTemplate": {
         "method": "POST",
         "role": "Exchange.ConnectionFilter.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": {"type": "object", "properties": {"ID": "string"}},
+        "body": {"type": "object", "properties": {"ID": "string"}}
     },
     "RemoveContact": {
         "method": "POST",
         "role": "Exchange.Contact.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"GUID": "string", "Mail": "string", "tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"GUID": "string", "Mail": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
-            "properties": {"GUID": "string", "Mail": "string", "tenantFilter": {"type": "string", "required": True}},
-        },
+            "properties": {"GUID": "string", "Mail": "string", "tenantFilter": {"type": "string", "required": true}}
+        }
     },
     "RemoveContactTemplates": {
         "method": "POST",
         "role": "Exchange.Contact.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"ID": "string"},
-        "body": {"type": "object", "properties": {"ID": "string"}},
+        "body": {"type": "object", "properties": {"ID": "string"}}
     },
     "RemoveCustomScript": {
         "method": "POST",
         "role": "CIPP.Tests.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"ScriptGuid": {"type": "string", "required": True}},
-        "body": {"type": "object", "properties": {"ScriptGuid": "string"}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"ScriptGuid": {"type": "string", "required": true}},
+        "body": {"type": "object", "properties": {"ScriptGuid": "string"}}
     },
     "RemoveDeletedObject": {
         "method": "POST",
         "role": "Tenant.Directory.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"ID": "string", "tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"ID": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
             "properties": {
                 "displayName": "string",
                 "ID": "string",
-                "tenantFilter": {"type": "string", "required": True},
-                "userPrincipalName": "string",
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true},
+                "userPrincipalName": "string"
+            }
+        }
     },
     "RemoveDlpCompliancePolicy": {
         "method": "POST",
         "role": "Security.DlpCompliancePolicy.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"Identity": "string", "tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"Identity": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
             "properties": {
                 "Identity": "string",
                 "Name": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "RemoveDlpCompliancePolicyTemplate": {
         "method": "POST",
         "role": "Security.DlpCompliancePolicy.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {"ID": "string"},
-        "body": {"type": "object", "properties": {"ID": "string"}},
+        "body": {"type": "object", "properties": {"ID": "string"}}
     },
     "RemoveExConnector": {
         "method": "POST",
         "role": "Exchange.Connector.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"GUID": "string", "tenantFilter": {"type": "string", "required": True}, "Type": "string"},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"GUID": "string", "tenantFilter": {"type": "string", "required": true}, "Type": "string"},
         "body": {
             "type": "object",
-            "properties": {"GUID": "string", "tenantFilter": {"type": "string", "required": True}, "Type": "string"},
-        },
+            "properties": {"GUID": "string", "tenantFilter": {"type": "string", "required": true}, "Type": "string"}
+        }
     },
     "RemoveExConnectorTemplate": {
         "method": "POST",
         "role": "Exchange.Connector.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"ID": "string"},
-        "body": {"type": "object", "properties": {"ID": "string"}},
+        "body": {"type": "object", "properties": {"ID": "string"}}
     },
     "RemoveGroupTemplate": {
         "method": "POST",
         "role": "Identity.Group.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"ID": "string"},
-        "body": {"type": "object", "properties": {"ID": "string"}},
+        "body": {"type": "object", "properties": {"ID": "string"}}
     },
     "RemoveIntuneReusableSetting": {
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"DisplayName": "string", "ID": "string", "tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"DisplayName": "string", "ID": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
             "properties": {
                 "DisplayName": "string",
-                "ID": {"type": "string", "required": True},
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "ID": {"type": "string", "required": true},
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "RemoveIntuneReusableSettingTemplate": {
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
-        "query": {"ID": {"type": "string", "required": True}},
-        "body": {"type": "object", "properties": {"ID": "string"}},
+        "any_tenant": true,
+        "passthrough": false,
+        "query": {"ID": {"type": "string", "required": true}},
+        "body": {"type": "object", "properties": {"ID": "string"}}
     },
     "RemoveIntuneScript": {
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -8856,288 +8859,288 @@ ENDPOINTS = {
                 "DisplayName": "string",
                 "ID": "string",
                 "ScriptType": "string",
-                "TenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "TenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "RemoveIntuneTemplate": {
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {"ID": "string"},
-        "body": {"type": "object", "properties": {"ID": "string"}},
+        "body": {"type": "object", "properties": {"ID": "string"}}
     },
     "RemoveJITAdminTemplate": {
         "method": "POST",
         "role": "Identity.Role.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"ID": {"type": "string", "required": True}},
-        "body": {"type": "object", "properties": {"ID": "string"}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"ID": {"type": "string", "required": true}},
+        "body": {"type": "object", "properties": {"ID": "string"}}
     },
     "RemovePolicy": {
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"ID": "string", "tenantFilter": {"type": "string", "required": True}, "URLName": "string"},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"ID": "string", "tenantFilter": {"type": "string", "required": true}, "URLName": "string"},
         "body": {
             "type": "object",
-            "properties": {"ID": "string", "tenantFilter": {"type": "string", "required": True}, "URLName": "string"},
-        },
+            "properties": {"ID": "string", "tenantFilter": {"type": "string", "required": true}, "URLName": "string"}
+        }
     },
     "RemoveQuarantinePolicy": {
         "method": "POST",
         "role": "Exchange.Spamfilter.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"Identity": "string", "Name": "string", "tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"Identity": "string", "Name": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
             "properties": {
                 "Identity": "string",
                 "Name": "string",
-                "TenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "TenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "RemoveQueuedAlert": {
         "method": "POST",
         "role": "CIPP.Alert.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {"EventType": "string", "ID": "string"},
-        "body": {"type": "object", "properties": {"EventType": "string", "ID": "string"}},
+        "body": {"type": "object", "properties": {"EventType": "string", "ID": "string"}}
     },
     "RemoveQueuedApp": {
         "method": "POST",
         "role": "Endpoint.Application.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": {"type": "object", "properties": {"ID": "string"}},
+        "body": {"type": "object", "properties": {"ID": "string"}}
     },
     "RemoveRetentionCompliancePolicy": {
         "method": "POST",
         "role": "Security.RetentionCompliancePolicy.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"Identity": "string", "tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"Identity": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
             "properties": {
                 "ForceDeletion": "boolean",
                 "Identity": "string",
                 "Name": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "RemoveRetentionCompliancePolicyTemplate": {
         "method": "POST",
         "role": "Security.RetentionCompliancePolicy.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {"ID": "string"},
-        "body": {"type": "object", "properties": {"ID": "string"}},
+        "body": {"type": "object", "properties": {"ID": "string"}}
     },
     "RemoveSafeLinksPolicyTemplate": {
         "method": "POST",
         "role": "Exchange.SafeLinks.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"ID": "string"},
-        "body": {"type": "object", "properties": {"ID": "string"}},
+        "body": {"type": "object", "properties": {"ID": "string"}}
     },
     "RemoveScheduledItem": {
         "method": "POST",
         "role": "CIPP.Scheduler.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"id": "string"},
-        "body": {"type": "object", "properties": {"id": "string"}},
+        "body": {"type": "object", "properties": {"id": "string"}}
     },
     "RemoveSensitiveInfoType": {
         "method": "POST",
         "role": "Security.SensitiveInfoType.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"Identity": "string", "tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"Identity": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
             "properties": {
                 "Identity": "string",
                 "Name": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "RemoveSensitiveInfoTypeTemplate": {
         "method": "POST",
         "role": "Security.SensitiveInfoType.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {"ID": "string"},
-        "body": {"type": "object", "properties": {"ID": "string"}},
+        "body": {"type": "object", "properties": {"ID": "string"}}
     },
     "RemoveSensitivityLabel": {
         "method": "POST",
         "role": "Security.SensitivityLabel.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"Identity": "string", "tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"Identity": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
             "properties": {
                 "Identity": "string",
                 "Name": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "RemoveSensitivityLabelTemplate": {
         "method": "POST",
         "role": "Security.SensitivityLabel.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {"ID": "string"},
-        "body": {"type": "object", "properties": {"ID": "string"}},
+        "body": {"type": "object", "properties": {"ID": "string"}}
     },
     "RemoveSpamfilter": {
         "method": "POST",
         "role": "Exchange.Spamfilter.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"name": "string", "tenantFilter": {"type": "string", "required": True}},
-        "body": {"type": "object", "properties": {"name": "string"}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"name": "string", "tenantFilter": {"type": "string", "required": true}},
+        "body": {"type": "object", "properties": {"name": "string"}}
     },
     "RemoveSpamfilterTemplate": {
         "method": "POST",
         "role": "Exchange.Spamfilter.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
-        "body": {"type": "object", "properties": {"ID": "string"}},
+        "body": {"type": "object", "properties": {"ID": "string"}}
     },
     "RemoveStandard": {
         "method": "POST",
         "role": "Tenant.Standards.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {"ID": "string"},
-        "body": "object",
+        "body": "object"
     },
     "RemoveStandardTemplate": {
         "method": "POST",
         "role": "Tenant.Standards.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {"ID": "string"},
-        "body": {"type": "object", "properties": {"ID": "string"}},
+        "body": {"type": "object", "properties": {"ID": "string"}}
     },
     "RemoveTenantAllowBlockList": {
         "method": "POST",
         "role": "Exchange.SpamFilter.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
                 "Entries": "string",
                 "ListType": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
     },
     "RemoveTenantAllowBlockListTemplate": {
         "method": "POST",
         "role": "Exchange.SpamFilter.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"ID": "string"},
-        "body": {"type": "object", "properties": {"ID": "string"}},
+        "body": {"type": "object", "properties": {"ID": "string"}}
     },
     "RemoveTenantCapabilitiesCache": {
         "method": "POST",
         "role": "Tenant.Administration.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
-        "query": {"defaultDomainName": {"type": "string", "required": True}},
-        "body": "object",
+        "any_tenant": true,
+        "passthrough": false,
+        "query": {"defaultDomainName": {"type": "string", "required": true}},
+        "body": "object"
     },
     "RemoveTransportRule": {
         "method": "POST",
         "role": "Exchange.TransportRule.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"guid": "string", "tenantFilter": {"type": "string", "required": True}},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"guid": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {
             "type": "object",
-            "properties": {"guid": "string", "tenantFilter": {"type": "string", "required": True}},
-        },
+            "properties": {"guid": "string", "tenantFilter": {"type": "string", "required": true}}
+        }
     },
     "RemoveTransportRuleTemplate": {
         "method": "POST",
         "role": "Exchange.TransportRule.ReadWrite",
-        "any_tenant": True,
-        "passthrough": False,
+        "any_tenant": true,
+        "passthrough": false,
         "query": {"ID": "string"},
-        "body": {"type": "object", "properties": {"ID": "string"}},
+        "body": {"type": "object", "properties": {"ID": "string"}}
     },
     "RemoveTrustedBlockedSender": {
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
             "properties": {
-                "tenantFilter": {"type": "string", "required": True},
+                "tenantFilter": {"type": "string", "required": true},
                 "typeProperty": "string",
                 "userPrincipalName": "string",
-                "value": "string",
-            },
-        },
+                "value": "string"
+            }
+        }
     },
     "RemoveUser": {
         "method": "POST",
         "role": "Identity.User.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"ID": "string", "tenantFilter": {"type": "string", "required": True}, "userPrincipalName": "string"},
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"ID": "string", "tenantFilter": {"type": "string", "required": true}, "userPrincipalName": "string"},
         "body": {
             "type": "object",
             "properties": {
                 "ID": "string",
-                "tenantFilter": {"type": "string", "required": True},
-                "userPrincipalName": "string",
-            },
-        },
+                "tenantFilter": {"type": "string", "required": true},
+                "userPrincipalName": "string"
+            }
+        }
     },
     "RemoveUserDefaultTemplate": {
         "method": "POST",
         "role": "Identity.User.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {"ID": "string"},
-        "body": {"type": "object", "properties": {"ID": "string"}},
+        "body": {"type": "object", "properties": {"ID": "string"}}
     },
     "RemoveWebhookAlert": {
         "method": "POST",
         "role": "CIPP.Alert.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
-        "query": {"ID": "string", "tenantFilter": {"type": "string", "required": True}},
-        "body": "object",
+        "any_tenant": false,
+        "passthrough": false,
+        "query": {"ID": "string", "tenantFilter": {"type": "string", "required": true}},
+        "body": "object"
     },
     "SetAuthMethod": {
         "method": "POST",
         "role": "Tenant.Administration.ReadWrite",
-        "any_tenant": False,
-        "passthrough": False,
+        "any_tenant": false,
+        "passthrough": false,
         "query": {},
         "body": {
             "type": "object",
@@ -9145,8 +9148,9 @@ ENDPOINTS = {
                 "GroupIds": "string",
                 "Id": "string",
                 "state": "string",
-                "tenantFilter": {"type": "string", "required": True},
-            },
-        },
-    },
+                "tenantFilter": {"type": "string", "required": true}
+            }
+        }
+    }
 }
+''')

@@ -12,7 +12,7 @@ from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippConfi
 from ansible_collections.cipp.cipp.plugins.module_utils._resource import StatefulResource
 from ansible_collections.cipp.cipp.plugins.module_utils._shapes import label_value
 from ansible_collections.cipp.cipp.plugins.module_utils._users import (
-    check_upn, find_user, is_guid, sku_index, tenant_skus)
+    check_addresses, check_upn, find_user, is_guid, sku_index, tenant_skus)
 
 # option: (Graph property, body field, can be cleared through EditUser's clearProperties)
 PROFILE_FIELDS = {
@@ -73,6 +73,11 @@ class UserResource(StatefulResource):
         if self.params["business_phones"] and len(self.params["business_phones"]) > 1:
             raise CippConfigError("option 'business_phones': Entra ID keeps one business phone per user",
                                   option="business_phones")
+        if any(not str(phone or "").strip() for phone in self.params["business_phones"] or []):
+            raise CippConfigError("option 'business_phones': an entry is empty; give the number, or "
+                                  "business_phones: [] to clear it", option="business_phones")
+        check_addresses(self.params["other_mails"], "other_mails")
+        check_addresses(self.params["aliases"], "aliases")
         self._raw = None
         self._skus = None
         self.generated_password = None
@@ -116,6 +121,29 @@ class UserResource(StatefulResource):
             wanted["aliases"] = [a.lower() for a in p["aliases"]]
         wanted["password"] = p["password"]
         return wanted
+
+    def plan_present(self, current) -> dict:
+        plan = super().plan_present(current)
+        if plan["action"] in ("create", "update"):
+            self._mail_nickname_after_write(plan)
+        return plan
+
+    def _mail_nickname_after_write(self, plan: dict) -> None:
+        """AddUser and EditUser set mailNickname to the user name of the UPN on every write
+        (New-CIPPUser, Set-CIPPUser): a different nickname can be neither set nor kept. Refuse
+        one before anything is sent, and show the reset an edit makes of a nickname not managed."""
+        current = plan["current"] or {}
+        upn = plan["changes"].get("user_principal_name") or current.get("user_principal_name") or self.upn
+        username = str(upn).split("@", 1)[0]
+        wanted = self.params["mail_nickname"]
+        if wanted not in (None, "") and wanted != username:
+            raise CippConfigError(
+                f"option 'mail_nickname': CIPP sets a user's mail nickname to the user name of its UPN "
+                f"({username!r}) on every create and edit, so {wanted!r} cannot be set or kept through CIPP; "
+                f"leave mail_nickname out or set it to {username!r}", option="mail_nickname")
+        if plan["action"] == "update" and "mail_nickname" not in plan["changes"] \
+                and current.get("mail_nickname") not in (None, "", username):
+            plan["changes"]["mail_nickname"] = username  # what the edit makes of it
 
     def compare(self, current: dict, desired: dict) -> dict:
         changes = super().compare(current, desired)

@@ -14,6 +14,8 @@ from ansible_collections.cipp.cipp.plugins.module_utils._graph_pages import odat
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 UPN = re.compile(r"^[^@\s'\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+# An SMTP address Exchange and Graph store (proxyAddresses, otherMails): ASCII, no spaces.
+ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 SKU_CACHE_TTL = 900
 
 
@@ -28,6 +30,15 @@ def check_upn(value: str, option: str) -> str:
         raise CippConfigError(f"option '{option}': {value!r} is not a user principal name such as "
                               "adele.vance@contoso.com", option=option)
     return text
+
+
+def check_addresses(values, option: str) -> None:
+    """Every entry an SMTP address (ASCII, local@domain), or a CippConfigError naming the option."""
+    for value in values or []:
+        if not ADDRESS.match(str(value or "").strip()):
+            raise CippConfigError(f"option '{option}': {value!r} is not an email address such as "
+                                  "adele.vance@contoso.com (ASCII letters, digits and .!#$%&'*+/=?^_`{|}~- before the @)",
+                                  option=option)
 
 
 def find_user(client, tenant: str, upn: str | None = None, object_id: str | None = None):

@@ -77,10 +77,14 @@ options:
     description: Two-letter country code where the user uses services; needed before licences can be assigned.
     type: str
   mail_nickname:
-    description: Mail alias (defaults to the part of the UPN before C(@) on create).
+    description:
+      - Mail nickname. CIPP's AddUser and EditUser set it to the part of the UPN before C(@) on every create and
+        edit, so that is the only value it can have after a write; any other value fails before anything is sent.
+      - Given as it is (an export of a user whose nickname differs), it is compared and reports no change as long as
+        nothing else of the user needs a write; an edit of a user whose nickname differs shows the reset in the diff.
     type: str
   other_mails:
-    description: Other e-mail addresses of the user (compared as a set).
+    description: Other e-mail addresses of the user (compared as a set); each must be an ASCII e-mail address.
     type: list
     elements: str
   account_enabled:
@@ -116,6 +120,7 @@ options:
   aliases:
     description:
       - Extra SMTP addresses that should be on the mailbox. Addresses are only added; CIPP has no call that removes one.
+        Each must be an ASCII e-mail address (checked before anything is sent).
       - The user needs a mailbox (a licence with Exchange). Without one CIPP answers success but adds nothing,
         and the module fails saying the aliases did not stick.
     type: list

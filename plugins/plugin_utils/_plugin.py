@@ -8,9 +8,11 @@ from __future__ import absolute_import, annotations, division, print_function
 
 __metaclass__ = type
 
+import difflib
 import os
 
 from ansible.errors import AnsibleError
+from ansible.module_utils.parsing.convert_bool import BOOLEANS
 from ansible.utils.display import Display
 
 from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippError
@@ -18,6 +20,8 @@ from ansible_collections.cipp.cipp.plugins.module_utils._options import CONNECTI
 
 display = Display()
 ENV_ORIGIN = "env: "  # how Ansible names an option's origin when an environment variable set it
+VAR_ORIGIN = "var: "  # ... and when a variable set it
+BOOLEAN_WORDS = frozenset(str(word).lower() for word in BOOLEANS)
 
 
 class ConnectionOptions:
@@ -44,6 +48,42 @@ class ConnectionOptions:
         except (AttributeError, KeyError):  # a core without option origins: take the value as it is
             return False
         return origin.startswith(ENV_ORIGIN) and not os.environ.get(origin[len(ENV_ORIGIN):], "").strip()
+
+
+def check_options(plugin, given: dict | None, variables: dict | None = None, where: str = "") -> None:
+    """Refuse what Ansible's plugin configuration lets through silently (call after set_options):
+    an option name it does not know - a typo, ignored - and a bool option set to a word that is
+    not a boolean (Ansible reads ``validate_certs: flase`` as false: TLS verification off)."""
+    definitions = plugin.option_definitions or {}
+    prefix = f"{where}: " if where else ""
+    unknown = sorted(str(name) for name in (given or {}) if name not in definitions)
+    if unknown:
+        hints = [f"{name} (did you mean {', '.join(close)}?)" if close else name
+                 for name in unknown for close in [difflib.get_close_matches(name, list(definitions), n=2)]]
+        plugin_name = getattr(plugin, "ansible_name", "") or getattr(plugin, "_load_name", "")
+        raise AnsibleError(f"{prefix}unknown option(s): {'; '.join(hints)}. The options are listed by "
+                           f"ansible-doc -t {plugin.plugin_type} {plugin_name}")
+    for name, definition in definitions.items():
+        if str(definition.get("type") or "").lower() not in ("bool", "boolean"):
+            continue
+        raw = _raw_value(plugin, name, given or {}, variables or {})
+        if isinstance(raw, str) and raw.strip().lower() not in BOOLEAN_WORDS:
+            raise AnsibleError(f"{prefix}option '{name}': {raw!r} is not a boolean; use true or false")
+
+
+def _raw_value(plugin, name: str, given: dict, variables: dict):
+    """The value of option ``name`` as the user wrote it, before Ansible turned it into a bool."""
+    if name in given:
+        return given[name]
+    try:
+        origin = str(plugin.get_option_and_origin(name)[1])
+    except (AttributeError, KeyError):
+        return None
+    if origin.startswith(ENV_ORIGIN):
+        return os.environ.get(origin[len(ENV_ORIGIN):])
+    if origin.startswith(VAR_ORIGIN):
+        return variables.get(origin[len(VAR_ORIGIN):])
+    return None
 
 
 def build_settings(plugin, overrides: dict | None = None) -> ConnectionSettings:

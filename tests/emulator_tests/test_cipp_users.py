@@ -93,6 +93,15 @@ def test_add_user_duplicate_upn_is_500(emu):
                                            "property userPrincipalName already exists."]}
 
 
+def test_add_user_in_an_unverified_domain_is_refused(emu):
+    # contoso.net is added to the tenant but not verified: Graph accepts only verified domains.
+    response = Cipp(emu).post("AddUser", {"tenantFilter": CONTOSO, "displayName": "Unverified", "username": "un.verified",
+                                          "Domain": "contoso.net"})
+    assert response.status_code == 500
+    assert "verified domain names" in response.json()["Results"][0]
+    assert Cipp(emu).get("ListUsers", tenantFilter=CONTOSO, graphFilter="userPrincipalName eq 'un.verified@contoso.net'").json() == []
+
+
 def test_add_user_licence_without_free_seat_still_creates_the_user(emu):
     cipp = Cipp(emu)
     response = cipp.post("AddUser", {"tenantFilter": CONTOSO, "displayName": "No Seat", "username": "no.seat",

@@ -18,15 +18,7 @@ pytestmark = pytest.mark.reliability("Bad input")
 
 # Cases that fail today because of a gap in a module, with the gap. strict: a fix turns the
 # case into an XPASS failure, so the entry is removed with the fix.
-KNOWN_GAPS = {
-    "user-empty-aliases": "user: an empty alias is sent to EditUser (AddedAliases) before the read-back finds it missing",
-    "user-unicode-aliases": "user: aliases are not checked to be SMTP addresses; CIPP splits 'Zoë 測試' into two bogus aliases",
-    "user-empty-business_phones": "user: an empty business phone is sent to EditUser; Graph drops it, the read-back fails",
-    "user-empty-other_mails": "user: an empty other_mails entry is sent to EditUser; the read-back fails",
-    "user-10k-character-mail_nickname": "user: mail_nickname is not validated (Graph: 64 chars, ASCII, no spaces) before EditUser",
-    "user-unicode-mail_nickname": "user: mail_nickname is not validated (Graph: ASCII) before EditUser",
-    "user-bad_address-mail_nickname": "user: mail_nickname change is sent to EditUser and does not stick",
-}
+KNOWN_GAPS: dict = {}
 
 CORE_SUBOPTIONS_GAP = ("ansible-core: a string given to a dict option with suboptions fails with 'dictionary "
                        "requested, could not parse JSON or key=value', without the option's name")

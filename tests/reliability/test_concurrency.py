@@ -81,10 +81,7 @@ CACHE_STATES = {
 
 
 # Known crashes, with the bug (strict: the fix turns the case into an XPASS failure).
-KNOWN_BUGS = {
-    "entries of the wrong shape": "_auth.TokenProvider compares a cache entry's expires_on without checking its type: "
-                                  "a non-numeric value raises TypeError instead of counting as expired",
-}
+KNOWN_BUGS: dict = {}
 
 
 def _cases():

@@ -39,25 +39,13 @@ FIRST_TERM = {"api": "ListUsers", "power_platform_api": "/providers/Microsoft.Bu
               "token": "https://graph.microsoft.com/.default"}
 
 
-# Gaps of Ansible's plugin configuration that the plugins do not close yet (strict xfail).
-LOOSE_BOOL = ("plugins: Ansible's plugin config turns any non-true string into false, so a typo such as "
-              "validate_certs: flase silently means false (TLS verification off) instead of failing")
-IGNORED_OPTION = "plugins: an unknown option (a typo) is silently ignored by Ansible's plugin config"
-
-
-def _gap(reason):
-    return [pytest.mark.xfail(reason=reason, strict=True)]
-
-
 def _lookup_cases():
     for name, options in OPTIONS["lookup"].items():
-        yield pytest.param(name, {UNKNOWN_OPTION: "x"}, None, [UNKNOWN_OPTION], id=f"{name}-unknown_option",
-                           marks=_gap(IGNORED_OPTION))
+        yield pytest.param(name, {UNKNOWN_OPTION: "x"}, None, [UNKNOWN_OPTION], id=f"{name}-unknown_option")
         for option, entry in options.items():
             bad = WRONG.get(str(entry.get("type", "str")).lower())
             if bad is not None and not option.startswith("_"):
-                yield pytest.param(name, {option: bad}, None, [option], id=f"{name}-wrong_type-{option}",
-                                   marks=_gap(LOOSE_BOOL) if bad == "maybe" else [])
+                yield pytest.param(name, {option: bad}, None, [option], id=f"{name}-wrong_type-{option}")
         for label, term in (("empty", ""), ("10k", LONG), ("unicode", UNICODE)):
             yield pytest.param(name, {}, [term], None, id=f"{name}-{label}-term")
         if "tenant" in options:
@@ -116,13 +104,11 @@ def test_lookup_bad_input(probe, request, name, kwargs, terms, named):
 
 def _inventory_cases():
     for name, options in OPTIONS["inventory"].items():
-        yield pytest.param(name, {UNKNOWN_OPTION: "x"}, [UNKNOWN_OPTION], id=f"{name}-unknown_option",
-                           marks=_gap(IGNORED_OPTION))
+        yield pytest.param(name, {UNKNOWN_OPTION: "x"}, [UNKNOWN_OPTION], id=f"{name}-unknown_option")
         for option, entry in options.items():
             bad = WRONG.get(str(entry.get("type", "str")).lower())
             if bad is not None and option != "plugin":
-                yield pytest.param(name, {option: bad}, [option], id=f"{name}-wrong_type-{option}",
-                                   marks=_gap(LOOSE_BOOL) if bad == "maybe" else [])
+                yield pytest.param(name, {option: bad}, [option], id=f"{name}-wrong_type-{option}")
         for label, value in (("empty", ""), ("10k", LONG), ("unicode", UNICODE)):
             if "include" in options:
                 yield pytest.param(name, {"include": [value]}, None, id=f"{name}-{label}-include")

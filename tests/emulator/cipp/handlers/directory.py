@@ -32,7 +32,8 @@ def check_upn(tenant: TenantData, upn: Any, exclude_id: str | None = None) -> No
     if not UPN_RE.match(text) or text.startswith("@") or text.split("@")[0].startswith("."):
         raise fail("Property userPrincipalName is invalid.")
     domain = text.split("@", 1)[1].lower()
-    if domain not in {d["id"].lower() for d in tenant.domains}:
+    # Graph takes only verified domains (an unverified one fails like an unknown one).
+    if domain not in {d["id"].lower() for d in tenant.domains if d.get("isVerified", True) is not False}:
         raise fail("The domain portion of the userPrincipalName property is invalid. You must use one of the verified "
                    "domain names in your organization.")
     other = tenant.find_user(text)
