@@ -66,24 +66,29 @@ def check_options(plugin, given: dict | None, variables: dict | None = None, whe
     for name, definition in definitions.items():
         if str(definition.get("type") or "").lower() not in ("bool", "boolean"):
             continue
-        raw = _raw_value(plugin, name, given or {}, variables or {})
+        raw, source = _raw_value(plugin, name, given or {}, variables or {})
         if isinstance(raw, str) and raw.strip().lower() not in BOOLEAN_WORDS:
-            raise AnsibleError(f"{prefix}option '{name}': {raw!r} is not a boolean; use true or false")
+            where = f" (from {source})" if source else ""
+            raise AnsibleError(f"{prefix}option '{name}'{where}: {raw!r} is not a boolean; use true or false"
+                               + (", or unset the variable" if source else ""))
 
 
 def _raw_value(plugin, name: str, given: dict, variables: dict):
-    """The value of option ``name`` as the user wrote it, before Ansible turned it into a bool."""
+    """The value of option ``name`` as the user wrote it, before Ansible turned it into a bool,
+    and where it came from when not from the plugin's own arguments (an environment variable, a variable)."""
     if name in given:
-        return given[name]
+        return given[name], None
     try:
         origin = str(plugin.get_option_and_origin(name)[1])
     except (AttributeError, KeyError):
-        return None
+        return None, None
     if origin.startswith(ENV_ORIGIN):
-        return os.environ.get(origin[len(ENV_ORIGIN):])
+        variable = origin[len(ENV_ORIGIN):]
+        return os.environ.get(variable), f"environment variable {variable}"
     if origin.startswith(VAR_ORIGIN):
-        return variables.get(origin[len(VAR_ORIGIN):])
-    return None
+        variable = origin[len(VAR_ORIGIN):]
+        return variables.get(variable), f"variable {variable}"
+    return None, None
 
 
 def build_settings(plugin, overrides: dict | None = None) -> ConnectionSettings:

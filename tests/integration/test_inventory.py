@@ -178,6 +178,20 @@ def test_an_include_pattern_matching_nothing_is_reported(emu, token_cache, tmp_p
     assert "include pattern 'contosso.com' matches no tenant" in run.stderr, run.stderr
 
 
+def test_typos_in_the_source_or_the_environment_fail_naming_them(emu, token_cache, tmp_path):
+    """Ansible would ignore an unknown key and read validate_certs: flase as false (TLS off)."""
+    config = tmp_path / "typo.cipp.yml"
+    config.write_text("plugin: cipp.cipp.tenants\ninculde: [contoso.com]\n")
+    run = inventory(emu, config, "--list", token_cache=token_cache)
+    assert "unknown option(s): inculde (did you mean include?)" in run.stderr, run.output
+    config.write_text("plugin: cipp.cipp.tenants\n")
+    before = emu.control.last_seq()
+    run = inventory(emu, config, "--list", token_cache=token_cache, env={"CIPP_VALIDATE_CERTS": "flase"})
+    assert "option 'validate_certs' (from environment variable CIPP_VALIDATE_CERTS): 'flase' is not a boolean" \
+        in run.stderr, run.output
+    assert emu.control.requests(service="cipp", since=before) == []
+
+
 def test_excluded_and_selector_rows_and_untrusted_values(emu, token_cache, tmp_path):
     """CIPP rows marked Excluded are skipped unless skip_excluded=false; the AllTenants selector
     row is never a host; text from CIPP is never templated, in the inventory or in a play."""
