@@ -9,10 +9,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import fnmatch
-
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.cipp.cipp.plugins.module_utils._bulk import matches_any
 from ansible_collections.cipp.cipp.plugins.module_utils._user_resource import PROFILE_FIELDS
 
 ACTIONS = ("create", "update", "delete")
@@ -148,8 +147,9 @@ USER_PROPERTIES = ["userPrincipalName", "accountEnabled", "usageLocation"] + [
 GROUP_FIELDS = ("display_name", "group_type", "description", "mail_nickname", "members", "owners")
 
 
-def _set(value) -> bool:
-    return value not in (None, "", [])
+def has_value(value) -> bool:
+    """Whether an exported field is worth writing (not None, empty text, an empty list or dict)."""
+    return value not in (None, "", [], {})
 
 
 def desired_users(rows, exclude=None):
@@ -161,16 +161,16 @@ def desired_users(rows, exclude=None):
     for row in rows:
         if not isinstance(row, dict) or not row.get("userPrincipalName"):
             continue
-        if exclude and _matches(row["userPrincipalName"], exclude):
+        if exclude and matches_any(row["userPrincipalName"], exclude):
             continue
         item = {"user_principal_name": row["userPrincipalName"]}
         for option, (graph_key, _field, _clearable) in PROFILE_FIELDS.items():
             if option in NOT_EXPORTED:
                 continue
             value = row.get(graph_key)
-            if _set(value):
+            if has_value(value):
                 item[option] = list(value) if isinstance(value, list) else value
-        if _set(row.get("usageLocation")):
+        if has_value(row.get("usageLocation")):
             item["usage_location"] = row["usageLocation"]
         if row.get("accountEnabled") is not None:
             item["account_enabled"] = bool(row["accountEnabled"])
@@ -187,19 +187,15 @@ def desired_groups(rows, exclude=None):
     for row in rows:
         if not isinstance(row, dict) or not row.get("display_name"):
             continue
-        if exclude and _matches(row["display_name"], exclude):
+        if exclude and matches_any(row["display_name"], exclude):
             continue
         item = {}
         for field in GROUP_FIELDS:
             value = row.get(field)
-            if _set(value) or (field in ("members", "owners") and isinstance(value, list)):
+            if has_value(value) or (field in ("members", "owners") and isinstance(value, list)):
                 item[field] = sorted(value, key=str.lower) if isinstance(value, list) else value
         items.append(item)
     return sorted(items, key=lambda i: i["display_name"].lower())
-
-
-def _matches(value: str, patterns) -> bool:
-    return any(fnmatch.fnmatchcase(str(value).lower(), str(p).lower()) for p in ([patterns] if isinstance(patterns, str) else patterns))
 
 
 class FilterModule:

@@ -12,9 +12,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import fnmatch
-
 from ansible.errors import AnsibleFilterError
+
+from ansible_collections.cipp.cipp.plugins.filter.converge import has_value
+from ansible_collections.cipp.cipp.plugins.module_utils._bulk import matches_any
 
 ALERT_OPTIONS = ("id", "kind", "tenants", "excluded_tenants", "command", "input", "recurrence", "log_type",
                  "conditions", "actions", "alert_comment", "custom_subject")
@@ -30,19 +31,8 @@ def _rows(rows, what: str, source: str) -> list:
     return [row for row in rows if isinstance(row, dict)]
 
 
-def _set(value) -> bool:
-    return value not in (None, "", [], {})
-
-
-def _excluded(name, patterns) -> bool:
-    if not patterns or name is None:
-        return False
-    patterns = [patterns] if isinstance(patterns, str) else patterns
-    return any(fnmatch.fnmatchcase(str(name).lower(), str(p).lower()) for p in patterns)
-
-
 def _pick(row: dict, options) -> dict:
-    return {key: row[key] for key in options if _set(row.get(key))}
+    return {key: row[key] for key in options if has_value(row.get(key))}
 
 
 def _tenant_key(tenant) -> str:
@@ -56,7 +46,7 @@ def desired_ca_policies(policies, exclude=None):
     items = []
     for row in _rows(policies, "desired_ca_policies", "cipp.cipp.ca_policy_info's policies"):
         name = row.get("display_name") or (row.get("definition") or {}).get("displayName")
-        if not name or not isinstance(row.get("definition"), dict) or _excluded(name, exclude):
+        if not name or not isinstance(row.get("definition"), dict) or matches_any(name, exclude):
             continue
         items.append({"display_name": name, "definition": row["definition"]})
     return sorted(items, key=lambda i: i["display_name"].lower())
@@ -68,7 +58,7 @@ def desired_ca_templates(templates, exclude=None):
     manage, not Git's: they are left out."""
     items = []
     for row in _rows(templates, "desired_ca_templates", "cipp.cipp.ca_template_info's templates"):
-        if not row.get("name") or not isinstance(row.get("definition"), dict) or _excluded(row["name"], exclude):
+        if not row.get("name") or not isinstance(row.get("definition"), dict) or matches_any(row["name"], exclude):
             continue
         if row.get("is_synced"):
             continue
@@ -80,7 +70,7 @@ def desired_standards_templates(templates, exclude=None):
     """cipp.cipp.standards_template_info templates as cipp_standards_templates entries."""
     items = []
     for row in _rows(templates, "desired_standards_templates", "cipp.cipp.standards_template_info's templates"):
-        if not row.get("name") or _excluded(row["name"], exclude):
+        if not row.get("name") or matches_any(row["name"], exclude):
             continue
         item = _pick(row, STANDARDS_TEMPLATE_OPTIONS)
         for flag in ("run_manually", "drift"):
@@ -123,7 +113,7 @@ def desired_scheduled_tasks(tasks, tenant=None, shared=False, exclude=None):
     key = ALL_TENANTS if shared else _tenant_key(tenant)
     items = []
     for row in rows:
-        if row.get("hidden") or not row.get("name") or _excluded(row["name"], exclude):
+        if row.get("hidden") or not row.get("name") or matches_any(row["name"], exclude):
             continue
         if str(row.get("tenant") or "").lower() != key:
             continue

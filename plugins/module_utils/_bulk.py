@@ -117,9 +117,10 @@ def _item_failure(index: int, result, spec: dict, kind: str):
     return None
 
 
-def matches_any(value: str, patterns: list) -> bool:
-    """Whether ``value`` matches one of the shell-style ``patterns`` (case-insensitive)."""
+def matches_any(value: str, patterns) -> bool:
+    """Whether ``value`` matches one of the shell-style ``patterns`` (a list, or one pattern; case-insensitive)."""
     text = str(value or "").lower()
+    patterns = [patterns] if isinstance(patterns, str) else patterns or []
     return any(fnmatch.fnmatchcase(text, str(pattern).lower()) for pattern in patterns)
 
 

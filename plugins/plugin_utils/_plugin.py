@@ -43,11 +43,16 @@ class ConnectionOptions:
         return value
 
     def _from_empty_env(self, name) -> bool:
-        try:
-            origin = str(self._plugin.get_option_and_origin(name)[1])
-        except (AttributeError, KeyError):  # a core without option origins: take the value as it is
-            return False
+        origin = option_origin(self._plugin, name)
         return origin.startswith(ENV_ORIGIN) and not os.environ.get(origin[len(ENV_ORIGIN):], "").strip()
+
+
+def option_origin(plugin, name: str) -> str:
+    """Where Ansible took option ``name`` from (``env: X``, ``var: y``, ...); '' when the core cannot say."""
+    try:
+        return str(plugin.get_option_and_origin(name)[1])
+    except (AttributeError, KeyError):  # a core without option origins: take the value as it is
+        return ""
 
 
 def check_options(plugin, given: dict | None, variables: dict | None = None, where: str = "") -> None:
@@ -78,10 +83,7 @@ def _raw_value(plugin, name: str, given: dict, variables: dict):
     and where it came from when not from the plugin's own arguments (an environment variable, a variable)."""
     if name in given:
         return given[name], None
-    try:
-        origin = str(plugin.get_option_and_origin(name)[1])
-    except (AttributeError, KeyError):
-        return None, None
+    origin = option_origin(plugin, name)
     if origin.startswith(ENV_ORIGIN):
         variable = origin[len(ENV_ORIGIN):]
         return os.environ.get(variable), f"environment variable {variable}"
