@@ -2,7 +2,9 @@
 
 ``emulator`` (session scope) starts ``python -m tests.emulator`` once per test session with
 its own state directory; ``emu`` (function scope) resets its state, request log and faults
-before each test and hands back the same object.
+before each test and hands back the same object. ``forward_proxy`` and ``authenticated_proxy``
+(function scope) are a running ``tests.emulator.proxy.ForwardProxy``, the second demanding
+``PROXY_USER``/``PROXY_PASSWORD``.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from tests.emulator.control_client import EmulatorControl, emulator_session  # noqa: E402
+from tests.emulator.proxy import ForwardProxy  # noqa: E402
 
 START_TIMEOUT = 10.0
 
@@ -97,3 +100,27 @@ def emu(emulator: EmulatorHandle) -> EmulatorHandle:
     """The session's emulator, reset to its fixture with an empty log and no faults."""
     emulator.control.reset()
     return emulator
+
+
+PROXY_USER = "proxyuser"
+PROXY_PASSWORD = "p@ss:word!"  # '@', ':' and '!' must be percent-encoded in a proxy URL
+
+
+@pytest.fixture
+def forward_proxy() -> Iterator[ForwardProxy]:
+    """A forward proxy on 127.0.0.1 without authentication; ``log`` records what went through."""
+    proxy = ForwardProxy().start()
+    try:
+        yield proxy
+    finally:
+        proxy.stop()
+
+
+@pytest.fixture
+def authenticated_proxy() -> Iterator[ForwardProxy]:
+    """A forward proxy demanding Basic ``PROXY_USER``/``PROXY_PASSWORD`` (else 407)."""
+    proxy = ForwardProxy(PROXY_USER, PROXY_PASSWORD).start()
+    try:
+        yield proxy
+    finally:
+        proxy.stop()

@@ -92,18 +92,21 @@ options:
     default: true
   ca_path:
     description:
-      - 'A CA bundle (PEM) to verify TLS certificates with, instead of the system store.'
-      - 'C(REQUESTS_CA_BUNDLE) and similar variables are ignored unless O(use_environment=true). Environment variable: C(CIPP_CA_PATH).'
+      - 'A CA bundle (PEM file) to verify TLS certificates with, instead of the certifi bundle that ships with C(requests).'
+      - 'C(REQUESTS_CA_BUNDLE), C(CURL_CA_BUNDLE) and C(SSL_CERT_FILE) never replace it; without it, the first two apply only with O(use_environment=true).
+        Environment variable: C(CIPP_CA_PATH).'
     type: path
   proxy_url:
     description:
-      - 'An HTTP(S) proxy for every request, e.g. C(http://proxy:3128). Environment variable: C(CIPP_PROXY_URL).'
+      - 'The proxy for every request (CIPP API and token requests), as an C(http://) URL, e.g. C(http://proxy.example.com:3128); HTTPS goes through
+        it with C(CONNECT). Credentials as C(http://user:password@proxy:3128) (percent-encode special characters). Environment variable: C(CIPP_PROXY_URL).'
     type: str
   use_environment:
     description:
-      - 'Let C(HTTPS_PROXY), C(NO_PROXY), C(REQUESTS_CA_BUNDLE) and C(CURL_CA_BUNDLE) apply.'
-      - 'Off by default because those variables silently override O(ca_path), O(validate_certs) and O(proxy_url). Environment variable:
-        C(CIPP_USE_ENVIRONMENT).'
+      - 'Let the runner''s environment fill what the options leave unset: C(HTTPS_PROXY)/C(HTTP_PROXY) (minus the hosts C(NO_PROXY) lists) when
+        O(proxy_url) is not set, C(REQUESTS_CA_BUNDLE) or C(CURL_CA_BUNDLE) when O(ca_path) is not set.'
+      - 'Off by default, so that a variable set on a runner for other tools never changes where requests go or whom they trust. The options
+        always win; O(validate_certs=false) stays off. Environment variable: C(CIPP_USE_ENVIRONMENT).'
     type: bool
     default: false
   timeout:
@@ -326,8 +329,8 @@ options:
       - name: cipp_validate_certs
   ca_path:
     description:
-      - 'A CA bundle (PEM) to verify TLS certificates with, instead of the system store.'
-      - 'C(REQUESTS_CA_BUNDLE) and similar variables are ignored unless O(use_environment=true).'
+      - 'A CA bundle (PEM file) to verify TLS certificates with, instead of the certifi bundle that ships with C(requests).'
+      - 'C(REQUESTS_CA_BUNDLE), C(CURL_CA_BUNDLE) and C(SSL_CERT_FILE) never replace it; without it, the first two apply only with O(use_environment=true).'
     type: path
     env:
       - name: CIPP_CA_PATH
@@ -338,7 +341,8 @@ options:
       - name: cipp_ca_path
   proxy_url:
     description:
-      - 'An HTTP(S) proxy for every request, e.g. C(http://proxy:3128).'
+      - 'The proxy for every request (CIPP API and token requests), as an C(http://) URL, e.g. C(http://proxy.example.com:3128); HTTPS goes through
+        it with C(CONNECT). Credentials as C(http://user:password@proxy:3128) (percent-encode special characters).'
     type: str
     env:
       - name: CIPP_PROXY_URL
@@ -349,8 +353,10 @@ options:
       - name: cipp_proxy_url
   use_environment:
     description:
-      - 'Let C(HTTPS_PROXY), C(NO_PROXY), C(REQUESTS_CA_BUNDLE) and C(CURL_CA_BUNDLE) apply.'
-      - 'Off by default because those variables silently override O(ca_path), O(validate_certs) and O(proxy_url).'
+      - 'Let the runner''s environment fill what the options leave unset: C(HTTPS_PROXY)/C(HTTP_PROXY) (minus the hosts C(NO_PROXY) lists) when
+        O(proxy_url) is not set, C(REQUESTS_CA_BUNDLE) or C(CURL_CA_BUNDLE) when O(ca_path) is not set.'
+      - 'Off by default, so that a variable set on a runner for other tools never changes where requests go or whom they trust. The options
+        always win; O(validate_certs=false) stays off.'
     type: bool
     default: false
     env:

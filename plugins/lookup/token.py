@@ -49,7 +49,6 @@ from ansible.plugins.lookup import LookupBase
 
 from ansible_collections.cipp.cipp.plugins.module_utils._auth import TokenProvider
 from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippError
-from ansible_collections.cipp.cipp.plugins.module_utils._http import build_session
 from ansible_collections.cipp.cipp.plugins.plugin_utils._plugin import ansible_error, build_settings, check_options, display
 
 NO_API_URL = "https://api-url-not-needed.invalid"
@@ -63,7 +62,7 @@ class LookupModule(LookupBase):
         try:
             # The token lookup needs no CIPP URL; a placeholder satisfies the shared validation.
             settings = build_settings(self, overrides={} if self.get_option("api_url") else {"api_url": NO_API_URL})
-            provider = TokenProvider(settings, build_session(settings), warn=display.warning)
+            provider = TokenProvider(settings, warn=display.warning)
             return [provider.get_token(settings.effective_scope)]
         except CippError as exc:
             raise ansible_error(exc) from None

@@ -19,19 +19,15 @@ import hashlib
 import json
 import os
 import random
+import re
 import sys
 import time
 import warnings
 
-try:
-    import requests
-except ImportError:  # reported by _http.require_requests
-    requests = None
-
 from ansible_collections.cipp.cipp.plugins.module_utils._aadsts import aadsts_code_in, hint_for
 from ansible_collections.cipp.cipp.plugins.module_utils._cache import JsonCacheFile, default_cache_dir
 from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippAuthError, CippConfigError
-from ansible_collections.cipp.cipp.plugins.module_utils._http import MsalHttpClient
+from ansible_collections.cipp.cipp.plugins.module_utils._http import MsalHttpClient, build_session
 
 EXPIRY_MARGIN = 300  # seconds; a token closer to expiry than this is not handed out
 FINGERPRINT_ROUNDS = 20000
@@ -46,9 +42,11 @@ def token_cache_path(setting: str | None) -> str | None:
 
 
 class TokenProvider:
-    """Hands out bearer tokens for ``settings``; ``warn`` receives user-facing warnings."""
+    """Hands out bearer tokens for ``settings``; ``warn`` receives user-facing warnings.
+    ``session`` is the requests session msal sends token requests with (built on the first
+    token request when not given: a token from the cache never loads requests or msal)."""
 
-    def __init__(self, settings, session, warn=None):
+    def __init__(self, settings, session=None, warn=None):
         self.settings = settings
         self.session = session
         self.warn = warn or (lambda message: None)
@@ -161,6 +159,8 @@ class TokenProvider:
             raise CippConfigError(
                 "the Python library 'msal' is required on the host that runs the task "
                 "(pip install -r requirements.txt from the cipp.cipp collection)", option="msal")
+        if self.session is None:
+            self.session = build_session(self.settings)
         http_client = MsalHttpClient(self.session, self.settings.authority, self.settings.timeout)
         try:
             app = self._build_app(msal, http_client)
@@ -254,10 +254,15 @@ class TokenProvider:
                              hint=hint, tenant_id=self.settings.tenant_id, authority=self.settings.authority)
 
     def _classify_exception(self, exc: Exception, scope: str) -> Exception:
+        requests = sys.modules.get("requests")  # loaded by msal's request that raised, if it was
         if requests is not None and isinstance(exc, requests.exceptions.SSLError):
             return CippAuthError(
                 f"TLS verification of {self.settings.authority} failed: set ca_path to the CA bundle that "
                 "signs it (or validate_certs: false for a lab only)", authority=self.settings.authority)
+        if requests is not None and isinstance(exc, requests.exceptions.ProxyError):
+            return CippAuthError(
+                f"the proxy refused the token request to {self.settings.authority}{_proxy_answer(exc)}: check "
+                "proxy_url and its credentials", authority=self.settings.authority)
         if requests is not None and isinstance(exc, (requests.exceptions.ConnectionError,
                                                      requests.exceptions.Timeout)):
             return _TransientTokenError(f"cannot reach {self.settings.authority}: {type(exc).__name__}")
@@ -267,6 +272,12 @@ class TokenProvider:
         if isinstance(exc, (TypeError, KeyError)) and self.settings.auth_method == "certificate":
             return CippConfigError(f"the certificate could not be used: {exc}", option="certificate_path")
         return CippAuthError(f"token request failed: {type(exc).__name__}: {exc}", authority=self.settings.authority)
+
+
+def _proxy_answer(exc: Exception) -> str:
+    """`` (407 Proxy Authentication Required)`` from a requests ProxyError, never its URL."""
+    match = re.search(r"Tunnel connection failed: (\d{3}[^'\")]*)", str(exc))
+    return f" ({match.group(1).strip()})" if match else ""
 
 
 def _expires_on(entry: dict) -> float:

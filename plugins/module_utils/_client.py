@@ -18,21 +18,16 @@ import hashlib
 import os
 import time
 
-try:
-    import requests
-except ImportError:  # reported by _http.require_requests
-    requests = None
-
 from ansible_collections.cipp.cipp.plugins.module_utils._auth import TokenProvider, token_cache_path
 from ansible_collections.cipp.cipp.plugins.module_utils._cache import JsonCacheFile
 from ansible_collections.cipp.cipp.plugins.module_utils._errors import (
     CippApiError, CippConfigError, CippResultError)
-from ansible_collections.cipp.cipp.plugins.module_utils._http import CONNECT_TIMEOUT, build_session
+from ansible_collections.cipp.cipp.plugins.module_utils._http_pool import HttpPool
 from ansible_collections.cipp.cipp.plugins.module_utils._manifest import (
     check_request, endpoint_role, find_endpoint, is_read_endpoint)
 from ansible_collections.cipp.cipp.plugins.module_utils._results import result_failures, result_messages
 from ansible_collections.cipp.cipp.plugins.module_utils._transport import (
-    NetworkFailure, describe_network_error, json_payload as _json_payload, looks_like_html as _looks_like_html,
+    NetworkFailure, describe_network_error, is_tls_error, json_payload as _json_payload, looks_like_html as _looks_like_html,
     parse_body as _parse_body, query_params as _query_params, send_with_retries)
 from ansible_collections.cipp.cipp.plugins.module_utils._versions import version_tuple
 
@@ -74,8 +69,8 @@ class CippClient:
     def __init__(self, settings, warn=None):
         self.settings = settings
         self.warn = warn or (lambda message: None)
-        self.session = build_session(settings)
-        self.tokens = TokenProvider(settings, self.session, warn=self.warn)
+        self.http = HttpPool(settings)
+        self.tokens = TokenProvider(settings, warn=self.warn)
         self.base_url = normalise_base_url(settings.api_url)
         self.request_count = 0
         self._scope = settings.effective_scope
@@ -241,8 +236,7 @@ class CippClient:
         if payload is not None:
             headers["Content-Type"] = "application/json"
         self.request_count += 1
-        return self.session.request(method, url, params=query, data=payload, headers=headers,
-                                    timeout=(CONNECT_TIMEOUT, self.settings.timeout), allow_redirects=False)
+        return self.http.request(method, url, params=query, data=payload, headers=headers, timeout=self.settings.timeout)
 
     def _handle_unauthorized(self, token: str, tried: dict) -> bool:
         """After a 401: fetch a fresh token once, then (default scope only) try the bare scope."""
@@ -317,7 +311,7 @@ class CippClient:
 
     def _network_error(self, exc, endpoint, is_write, reached, attempts) -> CippApiError:
         what = _describe_network_error(exc)
-        if requests is not None and isinstance(exc, requests.exceptions.SSLError):
+        if is_tls_error(exc):
             return CippApiError(f"{endpoint}: TLS verification of {self.base_url} failed: set ca_path to the "
                                 "CA bundle that signs it (validate_certs: false only for a lab)", endpoint=endpoint)
         if is_write and reached:

@@ -15,6 +15,7 @@ __metaclass__ = type
 import os
 
 from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippConfigError
+from ansible_collections.cipp.cipp.plugins.module_utils._http import check_proxy_url
 
 DEFAULT_AUTHORITY = "https://login.microsoftonline.com"
 DEFAULT_TIMEOUT = 240  # CIPP's Azure front end gives up after 230 s: let it answer first
@@ -133,6 +134,8 @@ class ConnectionSettings:
             raise CippConfigError("option 'retries' must be 0 or more", option="retries")
         if self.ca_path and not os.path.isfile(self.ca_path):
             raise CippConfigError(f"option 'ca_path': no file at {self.ca_path}", option="ca_path")
+        if self.proxy_url:
+            check_proxy_url(self.proxy_url)
         self.auth_method = self._resolve_auth_method()
 
     def _resolve_auth_method(self) -> str:
@@ -176,10 +179,3 @@ class ConnectionSettings:
     def effective_scope(self) -> str:
         """The scope tokens are requested for (default ``api://<client_id>/.default``)."""
         return self.scope or f"api://{self.client_id}/.default"
-
-    @property
-    def tls_verify(self):
-        """The value for requests' ``verify``: a CA file, True, or False."""
-        if not self.validate_certs:
-            return False
-        return self.ca_path or True

@@ -21,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 
 from ansible_collections.cipp.cipp.plugins.module_utils._auth import TokenProvider
 from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippApiError, CippAuthError, CippConfigError
-from ansible_collections.cipp.cipp.plugins.module_utils._http import CONNECT_TIMEOUT, build_session
+from ansible_collections.cipp.cipp.plugins.module_utils._http_pool import HttpPool
 from ansible_collections.cipp.cipp.plugins.module_utils._options import CONNECTION_OPTIONS, ConnectionSettings
 from ansible_collections.cipp.cipp.plugins.module_utils._transport import (
     NetworkFailure, describe_network_error, is_tls_error, json_payload, looks_like_html, parse_body,
@@ -104,8 +104,8 @@ class PowerPlatformClient:
         self.scope = (scope or "").strip()
         if not self.scope:
             raise CippConfigError("option 'power_platform_scope' must not be empty", option="power_platform_scope")
-        self.session = build_session(settings)
-        self.tokens = TokenProvider(settings, self.session, warn=self.warn)
+        self.http = HttpPool(settings)
+        self.tokens = TokenProvider(settings, warn=self.warn)
         self.request_count = 0
 
     @classmethod
@@ -220,8 +220,7 @@ class PowerPlatformClient:
         if payload is not None:
             headers["Content-Type"] = "application/json"
         self.request_count += 1
-        return self.session.request(method, url, params=query, data=payload, headers=headers,
-                                    timeout=(CONNECT_TIMEOUT, self.settings.timeout), allow_redirects=False)
+        return self.http.request(method, url, params=query, data=payload, headers=headers, timeout=self.settings.timeout)
 
     def _token(self) -> str:
         try:

@@ -14,14 +14,8 @@ __metaclass__ = type
 import json
 import time
 
-try:
-    import requests
-    import urllib3
-except ImportError:  # reported by _http.require_requests
-    requests = None
-    urllib3 = None
-
 from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippConfigError
+from ansible_collections.cipp.cipp.plugins.module_utils._http_pool import TransportError
 from ansible_collections.cipp.cipp.plugins.module_utils._retry import RetryBudget
 
 RETRYABLE_READ_STATUSES = (429, 502, 503, 504)
@@ -29,7 +23,7 @@ RETRYABLE_READ_STATUSES = (429, 502, 503, 504)
 
 class NetworkFailure(Exception):
     """A request failed on the network and may not be retried (any more): ``error`` is the
-    requests exception, ``reached`` whether the server may have seen the request."""
+    ``TransportError``, ``reached`` whether the server may have seen the request."""
 
     def __init__(self, error: Exception, reached: bool, attempts: int):
         super().__init__(str(error))
@@ -53,7 +47,7 @@ def send_with_retries(request, token, *, is_write: bool, retries: int, warn, lab
         bearer = token()
         try:
             raw = request(bearer)
-        except Exception as exc:  # requests raises many types; each is classified below
+        except TransportError as exc:
             reached = may_have_reached_server(exc)
             delay = budget.next_delay() if (not is_write or not reached) else None
             if delay is None:
@@ -76,39 +70,21 @@ def send_with_retries(request, token, *, is_write: bool, retries: int, warn, lab
 
 
 def may_have_reached_server(exc) -> bool:
-    """False only when the request provably never reached the server (refused, connect timeout)."""
-    if requests is None:
-        return True
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return False
-    if isinstance(exc, requests.exceptions.SSLError):
-        return False
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        reason = getattr(exc.args[0], "reason", None) if exc.args else None
-        if urllib3 is not None and isinstance(reason, urllib3.exceptions.NewConnectionError):
-            return False
-    return True
+    """False only when the request provably never reached the server (refused, connect timeout, TLS)."""
+    return bool(getattr(exc, "reached", True))
 
 
 def describe_network_error(exc, server: str) -> str:
     """A short phrase for a network failure talking to ``server`` (e.g. ``CIPP``)."""
-    if requests is not None:
-        if isinstance(exc, requests.exceptions.ConnectTimeout):
-            return "connecting timed out"
-        if isinstance(exc, requests.exceptions.ReadTimeout):
+    if isinstance(exc, TransportError):
+        if exc.kind == "timeout":
             return f"{server} did not answer within the timeout"
-        if isinstance(exc, requests.exceptions.SSLError):
-            return "TLS handshake failed"
-        if isinstance(exc, requests.exceptions.ConnectionError):
-            reason = getattr(exc.args[0], "reason", None) if exc.args else None
-            if urllib3 is not None and isinstance(reason, urllib3.exceptions.NewConnectionError):
-                return "connection refused"
-            return "the connection was dropped"
+        return exc.phrase
     return f"network error ({type(exc).__name__})"
 
 
 def is_tls_error(exc) -> bool:
-    return requests is not None and isinstance(exc, requests.exceptions.SSLError)
+    return isinstance(exc, TransportError) and exc.tls
 
 
 def json_payload(method: str, body):
@@ -122,7 +98,7 @@ def json_payload(method: str, body):
 
 
 def query_params(params):
-    """Query parameters as requests sends them: booleans as true/false, lists and dicts as JSON."""
+    """Query parameters as CIPP reads them: booleans as true/false, lists and dicts as JSON."""
     if not params:
         return None
     out = {}

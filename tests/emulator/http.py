@@ -53,6 +53,7 @@ class HttpRequest:
     headers: CaseInsensitiveDict
     body: bytes
     client_ip: str = "127.0.0.1"
+    client_port: int = 0           # with client_ip: which TCP connection carried the request
     service: str = ""              # "entra", "cipp", "powerplatform" or "control"; set by the server
 
     @property

@@ -10,11 +10,14 @@ response can already read the log entry.
 Promises: no client can take the process down. The TLS handshake runs in the connection's
 thread (a stalled client stalls only itself); bodies over ``MAX_BODY`` get 413 the way
 Azure's front end answers; malformed requests get 400; handler exceptions become a logged
-500 whose traceback goes to the emulator log only; disconnects are ordinary events.
+500 whose traceback goes to the emulator log only; disconnects are ordinary events. Text
+answers of 1 KB and more are gzip-compressed for clients that accept it, as Azure's fronts do.
+Each log entry names the TCP connection (``connection``), so keep-alive reuse is visible.
 """
 from __future__ import annotations
 
 import email.utils
+import gzip
 import logging
 import socket
 import ssl
@@ -36,6 +39,8 @@ MAX_BODY = 10 * 1024 * 1024          # larger bodies get 413, like Azure Front D
 DRAIN_LIMIT = 64 * 1024 * 1024       # read (and drop) up to this much so the client sees the 413
 IDLE_TIMEOUT = 120                   # seconds a keep-alive connection may sit idle
 HANDSHAKE_TIMEOUT = 10
+COMPRESS_MIN_BYTES = 1024            # Azure's front ends compress text answers from about 1 KB
+COMPRESSIBLE_TYPES = ("application/json", "text/html", "text/plain")
 log = logging.getLogger("cipp_emulator")
 
 ServiceFactory = Callable[[Any], Any]
@@ -106,6 +111,9 @@ class Front:
             "conformance": list(response.conformance or []),
             "note": f"fault:{rule.kind}" if rule else response.note,
             "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+            "connection": f"{req.client_ip}:{req.client_port}",
+            "user_agent": req.headers.get("User-Agent", ""),
+            "accept_encoding": req.headers.get("Accept-Encoding", ""),
         }
         if rule is not None:
             entry["fault_id"] = rule.id
@@ -246,13 +254,14 @@ class _Handler(BaseHTTPRequestHandler):
         if problem is not None:
             self._answer_early(problem, req, started)
             return
-        self._write(self.server.front.respond(req, started))
+        self._write(self.server.front.respond(req, started), accepts_gzip=_accepts_gzip(req))
 
     def _make_request(self) -> HttpRequest:
         split = urlsplit(self.path)
         return HttpRequest(method=self.command, path=unquote(split.path) or "/", raw_query=split.query,
                            headers=CaseInsensitiveDict(dict(self.headers.items())), body=b"",
-                           client_ip=self.client_address[0], service=self.server.front.name)
+                           client_ip=self.client_address[0], client_port=self.client_address[1],
+                           service=self.server.front.name)
 
     def _answer_early(self, response: HttpResponse, req: HttpRequest | None = None,
                       started: float | None = None) -> None:
@@ -331,7 +340,7 @@ class _Handler(BaseHTTPRequestHandler):
                  "<center><h1>413 Request Entity Too Large</h1></center></body></html>",
             note=f"body too large ({length} bytes > {MAX_BODY})")
 
-    def _write(self, response: HttpResponse) -> None:
+    def _write(self, response: HttpResponse, accepts_gzip: bool = False) -> None:
         if response.drop_connection:
             self.close_connection = True
             try:
@@ -343,16 +352,40 @@ class _Handler(BaseHTTPRequestHandler):
             phrase = HTTPStatus(response.status).phrase
         except ValueError:
             phrase = "Unknown"
-        body = b"" if self.command == "HEAD" else response.body
+        body = response.body
         lines = [f"HTTP/1.1 {response.status} {phrase}"]
         skip = {"content-length", "connection", "date", "transfer-encoding"}
         lines += [f"{k}: {v}" for k, v in response.headers.items() if k.lower() not in skip]
+        if accepts_gzip and _compressible(response):
+            body = gzip.compress(body, compresslevel=1, mtime=0)
+            lines += ["Content-Encoding: gzip", "Vary: Accept-Encoding"]
         lines.append(f"Date: {email.utils.formatdate(usegmt=True)}")
-        lines.append(f"Content-Length: {len(response.body)}")
+        lines.append(f"Content-Length: {len(body)}")
+        if self.command == "HEAD":
+            body = b""
         if self.close_connection:
             lines.append("Connection: close")
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "replace")
         self.wfile.write(head + body)   # one write: no Nagle/delayed-ACK stall on keep-alive
+
+
+def _accepts_gzip(req: HttpRequest) -> bool:
+    """The client listed gzip in Accept-Encoding (without q=0)."""
+    for item in req.headers.get("Accept-Encoding", "").split(","):
+        coding, _semi, params = item.strip().partition(";")
+        if coding.strip().lower() == "gzip":
+            return params.replace(" ", "").lower() not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+    return False
+
+
+def _compressible(response: HttpResponse) -> bool:
+    """Azure's front ends compress text answers of 1 KB and more for clients that accept gzip."""
+    if len(response.body) < COMPRESS_MIN_BYTES:
+        return False
+    if any(k.lower() == "content-encoding" for k in response.headers):
+        return False
+    content_type = next((v for k, v in response.headers.items() if k.lower() == "content-type"), "")
+    return content_type.split(";")[0].strip().lower() in COMPRESSIBLE_TYPES
 
 
 class Emulator:

@@ -4,6 +4,7 @@ import yaml
 
 from ansible_collections.cipp.cipp.plugins.doc_fragments.connection import ModuleDocFragment
 from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippConfigError
+from ansible_collections.cipp.cipp.plugins.module_utils._http import tls_trust
 from ansible_collections.cipp.cipp.plugins.module_utils._options import CONNECTION_OPTIONS, ConnectionSettings
 
 BASE = {"api_url": "https://cipp.example.net", "tenant_id": "t", "client_id": "c"}
@@ -41,7 +42,7 @@ def test_bad_options_name_the_option(values, option):
 def test_default_scope_and_tls():
     s = settings(client_secret="s", validate_certs="false")
     assert s.effective_scope == "api://c/.default" and s.scope_was_defaulted
-    assert s.tls_verify is False
+    assert tls_trust(s) == (False, None, None)
     assert settings(client_secret="s", scope="x/.default").scope_was_defaulted is False
 
 
