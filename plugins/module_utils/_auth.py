@@ -19,7 +19,6 @@ import hashlib
 import json
 import os
 import random
-import re
 import sys
 import time
 import warnings
@@ -27,7 +26,7 @@ import warnings
 from ansible_collections.cipp.cipp.plugins.module_utils._aadsts import aadsts_code_in, hint_for
 from ansible_collections.cipp.cipp.plugins.module_utils._cache import JsonCacheFile, default_cache_dir
 from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippAuthError, CippConfigError
-from ansible_collections.cipp.cipp.plugins.module_utils._http import MsalHttpClient, build_session
+from ansible_collections.cipp.cipp.plugins.module_utils._http import MsalHttpClient, build_session, proxy_refusal
 
 EXPIRY_MARGIN = 300  # seconds; a token closer to expiry than this is not handed out
 FINGERPRINT_ROUNDS = 20000
@@ -261,7 +260,7 @@ class TokenProvider:
                 "signs it (or validate_certs: false for a lab only)", authority=self.settings.authority)
         if requests is not None and isinstance(exc, requests.exceptions.ProxyError):
             return CippAuthError(
-                f"the proxy refused the token request to {self.settings.authority}{_proxy_answer(exc)}: check "
+                f"the proxy refused the token request to {self.settings.authority}{_in_parentheses(proxy_refusal(exc))}: check "
                 "proxy_url and its credentials", authority=self.settings.authority)
         if requests is not None and isinstance(exc, (requests.exceptions.ConnectionError,
                                                      requests.exceptions.Timeout)):
@@ -274,10 +273,8 @@ class TokenProvider:
         return CippAuthError(f"token request failed: {type(exc).__name__}: {exc}", authority=self.settings.authority)
 
 
-def _proxy_answer(exc: Exception) -> str:
-    """`` (407 Proxy Authentication Required)`` from a requests ProxyError, never its URL."""
-    match = re.search(r"Tunnel connection failed: (\d{3}[^'\")]*)", str(exc))
-    return f" ({match.group(1).strip()})" if match else ""
+def _in_parentheses(text: str | None) -> str:
+    return f" ({text})" if text else ""
 
 
 def _expires_on(entry: dict) -> float:

@@ -15,6 +15,7 @@ from __future__ import absolute_import, annotations, division, print_function
 __metaclass__ = type
 
 import os
+import re
 from urllib.parse import urlsplit, urlunsplit
 
 from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippConfigError
@@ -70,6 +71,16 @@ def check_proxy_url(value: str, source: str = "option 'proxy_url'") -> None:
         raise CippConfigError(
             f"{source} must be an http:// proxy URL such as http://proxy.example.com:3128 "
             f"(credentials as http://user:password@host:port), got {_without_password(value)!r}", option="proxy_url")
+
+
+def proxy_refusal(exc: Exception) -> str | None:
+    """What a proxy answered when it refused a tunnel (``407 Proxy Authentication Required``),
+    read from the ``Tunnel connection failed: ...`` text http.client raises (also inside
+    requests' ProxyError); None for any other failure. Never the proxy URL or its password."""
+    match = re.search(r"Tunnel connection failed: ?([^'\")]*)", str(exc))
+    if match is None:
+        return None
+    return match.group(1).strip() or "no status"
 
 
 def require_requests():

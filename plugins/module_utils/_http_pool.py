@@ -25,7 +25,8 @@ import ssl
 import zlib
 from urllib.parse import unquote, urlencode, urlsplit
 
-from ansible_collections.cipp.cipp.plugins.module_utils._http import COLLECTION_VERSION, CONNECT_TIMEOUT, proxy_for, tls_trust
+from ansible_collections.cipp.cipp.plugins.module_utils._http import (
+    COLLECTION_VERSION, CONNECT_TIMEOUT, proxy_for, proxy_refusal, tls_trust)
 
 USER_AGENT = f"cipp.cipp/{COLLECTION_VERSION} python-http.client"
 MAX_BODY = 512 * 1024 * 1024  # refuse to hold more than this in memory
@@ -70,9 +71,8 @@ class HttpResponse:
 
     @property
     def text(self) -> str:
-        charset = self.headers.get_content_charset() if hasattr(self.headers, "get_content_charset") else None
         try:
-            return self.content.decode(charset or "utf-8", errors="replace")
+            return self.content.decode(self.headers.get_content_charset() or "utf-8", errors="replace")
         except LookupError:  # an unknown charset name
             return self.content.decode("utf-8", errors="replace")
 
@@ -135,24 +135,17 @@ class HttpPool:
         except (OSError, http.client.HTTPException) as exc:
             self._discard(key)
             raise _ClosedBeforeAnswer(exc) from None
+        answer = None
         try:
             answer = conn.getresponse()
-        except (TimeoutError, socket.timeout):
-            self._discard(key)
-            raise TransportError("timeout", "no answer within the timeout", reached=True, detail=f"{timeout:g}s") from None
-        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError) as exc:
-            self._discard(key)
-            raise _ClosedBeforeAnswer(exc) from None
-        except (OSError, http.client.HTTPException) as exc:
-            self._discard(key)
-            raise TransportError("dropped", "the connection was dropped", reached=True, detail=_describe(exc)) from None
-        try:
             return answer, answer.read(MAX_BODY + 1)
         except (TimeoutError, socket.timeout):
             self._discard(key)
             raise TransportError("timeout", "no answer within the timeout", reached=True, detail=f"{timeout:g}s") from None
         except (OSError, http.client.HTTPException) as exc:
             self._discard(key)
+            if answer is None and isinstance(exc, (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)):
+                raise _ClosedBeforeAnswer(exc) from None
             raise TransportError("dropped", "the connection was dropped", reached=True, detail=_describe(exc)) from None
 
     def close(self) -> None:
@@ -194,9 +187,9 @@ class HttpPool:
             raise TransportError("dns", "the host name does not resolve", reached=False, detail=f"{address[0]} ({exc})") from None
         except OSError as exc:
             conn.close()
-            if proxy and "Tunnel connection failed" in str(exc):
-                answer = str(exc).split("Tunnel connection failed:", 1)[1].strip() or "no status"
-                raise TransportError("proxy", f"the proxy refused the tunnel ({answer})", reached=False,
+            refusal = proxy_refusal(exc) if proxy else None
+            if refusal:
+                raise TransportError("proxy", f"the proxy refused the tunnel ({refusal})", reached=False,
                                      detail=f"to {host}:{port}") from None
             raise TransportError("connect", "cannot connect", reached=False, detail=_describe(exc)) from None
         conn.sock.settimeout(timeout)
