@@ -24,12 +24,13 @@ import time
 import warnings
 
 from ansible_collections.cipp.cipp.plugins.module_utils._aadsts import aadsts_code_in, hint_for
-from ansible_collections.cipp.cipp.plugins.module_utils._cache import JsonCacheFile, default_cache_dir
+from ansible_collections.cipp.cipp.plugins.module_utils._cache import JsonCacheFile
+from ansible_collections.cipp.cipp.plugins.module_utils._cache_dir import default_cache_dir
 from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippAuthError, CippConfigError
 from ansible_collections.cipp.cipp.plugins.module_utils._http import MsalHttpClient, build_session, proxy_refusal
 
 EXPIRY_MARGIN = 300  # seconds; a token closer to expiry than this is not handed out
-FINGERPRINT_ROUNDS = 20000
+FINGERPRINT_ROUNDS = 20000  # for a password only: the one credential a person chooses
 CACHE_OFF_VALUES = ("off", "false", "no", "none", "disabled", "0")
 
 
@@ -119,7 +120,7 @@ class TokenProvider:
         return entry["access_token"]
 
     def _credential_fingerprint(self) -> str:
-        """A slow salted hash (or public identity) of the credential: never the secret itself."""
+        """A salted hash (slow for a password) of the credential or its public identity: never the secret itself."""
         if self._fingerprint is None:
             method = self.settings.auth_method
             salt = f"cipp.cipp|{self.settings.client_id}|{method}".encode()
@@ -131,7 +132,10 @@ class TokenProvider:
                 secret = self._certificate()["sha256"]
             else:  # federated: the assertion changes every run; its issuer/subject do not
                 secret = _assertion_identity(self._read_federated_token())
-            digest = hashlib.pbkdf2_hmac("sha256", secret.encode(), salt, FINGERPRINT_ROUNDS)
+            # Entra generates client secrets (40 random characters); a thumbprint and an assertion's
+            # issuer are not secret: slowing guesses down only pays for a password, and costs ~5 ms a process.
+            rounds = FINGERPRINT_ROUNDS if method == "password" else 1
+            digest = hashlib.pbkdf2_hmac("sha256", secret.encode(), salt, rounds)
             self._fingerprint = digest.hex()
         return self._fingerprint
 

@@ -28,12 +28,6 @@ except ImportError:  # pragma: no cover - Windows controllers are not supported 
 LOCK_WAIT_SECONDS = 120  # longer than one token request with retries
 
 
-def default_cache_dir() -> str:
-    """``$XDG_CACHE_HOME/cipp.cipp`` or ``~/.cache/cipp.cipp``."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "cipp.cipp")
-
-
 class JsonCacheFile:
     """One JSON object on disk. ``read()`` never raises; ``locked()`` serialises writers."""
 

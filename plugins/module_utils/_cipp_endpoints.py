@@ -12,7 +12,8 @@ __metaclass__ = type
 #
 # Data format
 # -----------
-# ENDPOINTS maps the exact (case-sensitive) endpoint name, as in /api/<Name>, to:
+# ENDPOINT_DOCUMENTS maps the exact (case-sensitive) endpoint name, as in /api/<Name>, to the JSON text
+# of an object (_manifest.ENDPOINTS decodes an entry when it is first looked up) with:
 #     "method":      the one HTTP method the spec lists ("GET" or "POST"; the backend accepts any)
 #     "role":        the RBAC role (x-cipp-role), e.g. "Identity.User.ReadWrite"
 #     "any_tenant":  True if the endpoint is not bound to the caller's allowed tenants (x-cipp-any-tenant)
@@ -31,14 +32,11 @@ __metaclass__ = type
 # Field names keep the exact casing the backend reads. Nested properties are kept as the spec has them,
 # including names leaked from PowerShell error records (Exception, CategoryInfo, ...).
 
-import json
-
 CIPP_API_VERSION = "10.8.2"
 SPEC_SHA256 = "24e8fb36f120d4aa0d7ef85c47a0ad5018ae698f655b1b061adf275d17fbfe45"
 
-ENDPOINTS = json.loads(r'''
-{
-    "AddAlert": {
+ENDPOINT_DOCUMENTS = {
+    "AddAlert": r'''{
         "method": "POST",
         "role": "CIPP.Alert.ReadWrite",
         "any_tenant": false,
@@ -66,8 +64,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "array", "items": "string", "required": true}
             }
         }
-    },
-    "AddAPDevice": {
+    }''',
+    "AddAPDevice": r'''{
         "method": "POST",
         "role": "Endpoint.Autopilot.ReadWrite",
         "any_tenant": false,
@@ -81,8 +79,8 @@ ENDPOINTS = json.loads(r'''
                 "TenantFilter": {"type": "labelvalue", "required": true}
             }
         }
-    },
-    "AddAppTemplate": {
+    }''',
+    "AddAppTemplate": r'''{
         "method": "POST",
         "role": "Endpoint.Application.ReadWrite",
         "any_tenant": true,
@@ -92,8 +90,8 @@ ENDPOINTS = json.loads(r'''
             "type": "object",
             "properties": {"apps": "string", "description": "string", "displayName": "string", "GUID": "string"}
         }
-    },
-    "AddAssignmentFilter": {
+    }''',
+    "AddAssignmentFilter": r'''{
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
         "any_tenant": false,
@@ -110,8 +108,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "array", "items": "labelvalue", "required": true}
             }
         }
-    },
-    "AddAssignmentFilterTemplate": {
+    }''',
+    "AddAssignmentFilterTemplate": r'''{
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
         "any_tenant": true,
@@ -128,8 +126,8 @@ ENDPOINTS = json.loads(r'''
                 "rule": "string"
             }
         }
-    },
-    "AddAutopilotConfig": {
+    }''',
+    "AddAutopilotConfig": r'''{
         "method": "POST",
         "role": "Endpoint.Autopilot.ReadWrite",
         "any_tenant": false,
@@ -145,8 +143,8 @@ ENDPOINTS = json.loads(r'''
             },
             "open": true
         }
-    },
-    "AddBaseline": {
+    }''',
+    "AddBaseline": r'''{
         "method": "POST",
         "role": "Tenant.Standards.ReadWrite",
         "any_tenant": false,
@@ -176,16 +174,16 @@ ENDPOINTS = json.loads(r'''
                 "templateName": {"type": "string", "required": true}
             }
         }
-    },
-    "AddBPATemplate": {
+    }''',
+    "AddBPATemplate": r'''{
         "method": "POST",
         "role": "Tenant.BestPracticeAnalyser.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": {"type": "object", "properties": {"name": "string"}}
-    },
-    "AddCAPolicy": {
+    }''',
+    "AddCAPolicy": r'''{
         "method": "POST",
         "role": "Tenant.ConditionalAccess.ReadWrite",
         "any_tenant": false,
@@ -203,8 +201,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "labelvalue", "required": true}
             }
         }
-    },
-    "AddCATemplate": {
+    }''',
+    "AddCATemplate": r'''{
         "method": "POST",
         "role": "Tenant.ConditionalAccess.ReadWrite",
         "any_tenant": false,
@@ -245,8 +243,8 @@ ENDPOINTS = json.loads(r'''
             },
             "open": true
         }
-    },
-    "AddChocoApp": {
+    }''',
+    "AddChocoApp": r'''{
         "method": "POST",
         "role": "Endpoint.Application.ReadWrite",
         "any_tenant": true,
@@ -272,24 +270,24 @@ ENDPOINTS = json.loads(r'''
                 }
             }
         }
-    },
-    "AddConnectionFilter": {
+    }''',
+    "AddConnectionFilter": r'''{
         "method": "POST",
         "role": "Exchange.ConnectionFilter.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": {"type": "object", "properties": {"PowerShellCommand": "string", "selectedTenants": "string"}}
-    },
-    "AddConnectionFilterTemplate": {
+    }''',
+    "AddConnectionFilterTemplate": r'''{
         "method": "POST",
         "role": "Exchange.ConnectionFilter.ReadWrite",
         "any_tenant": true,
         "passthrough": true,
         "query": {},
         "body": {"type": "object", "properties": {"name": "string", "PowerShellCommand": "string"}, "open": true}
-    },
-    "AddContact": {
+    }''',
+    "AddContact": r'''{
         "method": "POST",
         "role": "Exchange.Contact.ReadWrite",
         "any_tenant": false,
@@ -317,16 +315,16 @@ ENDPOINTS = json.loads(r'''
                 "website": "string"
             }
         }
-    },
-    "AddContactTemplates": {
+    }''',
+    "AddContactTemplates": r'''{
         "method": "POST",
         "role": "Exchange.Contact.ReadWrite",
         "any_tenant": true,
         "passthrough": false,
         "query": {},
         "body": {"type": "object", "properties": {"displayName": "string"}}
-    },
-    "AddCustomScript": {
+    }''',
+    "AddCustomScript": r'''{
         "method": "POST",
         "role": "CIPP.Tests.ReadWrite",
         "any_tenant": true,
@@ -355,8 +353,8 @@ ENDPOINTS = json.loads(r'''
                 "UserImpact": {"type": "string", "required": true}
             }
         }
-    },
-    "AddDefenderDeployment": {
+    }''',
+    "AddDefenderDeployment": r'''{
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
         "any_tenant": false,
@@ -423,8 +421,8 @@ ENDPOINTS = json.loads(r'''
                 "selectedTenants": "string"
             }
         }
-    },
-    "AddDefenderTemplate": {
+    }''',
+    "AddDefenderTemplate": r'''{
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
         "any_tenant": false,
@@ -470,24 +468,24 @@ ENDPOINTS = json.loads(r'''
                 "templateName": {"type": "string", "required": true}
             }
         }
-    },
-    "AddDlpCompliancePolicy": {
+    }''',
+    "AddDlpCompliancePolicy": r'''{
         "method": "POST",
         "role": "Security.DlpCompliancePolicy.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": {"type": "object", "properties": {"PowerShellCommand": "string", "selectedTenants": "string"}}
-    },
-    "AddDlpCompliancePolicyTemplate": {
+    }''',
+    "AddDlpCompliancePolicyTemplate": r'''{
         "method": "POST",
         "role": "Security.DlpCompliancePolicy.ReadWrite",
         "any_tenant": false,
         "passthrough": true,
         "query": {},
         "body": {"type": "object", "properties": {"PowerShellCommand": "string"}, "open": true}
-    },
-    "AddDomain": {
+    }''',
+    "AddDomain": r'''{
         "method": "POST",
         "role": "Tenant.Administration.ReadWrite",
         "any_tenant": false,
@@ -500,8 +498,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "AddEditTransportRule": {
+    }''',
+    "AddEditTransportRule": r'''{
         "method": "POST",
         "role": "Exchange.TransportRule.ReadWrite",
         "any_tenant": false,
@@ -802,8 +800,8 @@ ENDPOINTS = json.loads(r'''
                 "WithImportance": "labelvalue"
             }
         }
-    },
-    "AddEnrollment": {
+    }''',
+    "AddEnrollment": r'''{
         "method": "POST",
         "role": "Endpoint.Autopilot.ReadWrite",
         "any_tenant": false,
@@ -824,8 +822,8 @@ ENDPOINTS = json.loads(r'''
                 "TimeOutInMinutes": "string"
             }
         }
-    },
-    "AddEquipmentMailbox": {
+    }''',
+    "AddEquipmentMailbox": r'''{
         "method": "POST",
         "role": "Exchange.Equipment.ReadWrite",
         "any_tenant": false,
@@ -840,24 +838,24 @@ ENDPOINTS = json.loads(r'''
                 "userPrincipalName": "string"
             }
         }
-    },
-    "AddExConnector": {
+    }''',
+    "AddExConnector": r'''{
         "method": "POST",
         "role": "Exchange.Connector.ReadWrite",
         "any_tenant": true,
         "passthrough": false,
         "query": {},
         "body": {"type": "object", "properties": {"PowerShellCommand": "string", "selectedTenants": "string"}}
-    },
-    "AddExConnectorTemplate": {
+    }''',
+    "AddExConnectorTemplate": r'''{
         "method": "POST",
         "role": "Exchange.Connector.ReadWrite",
         "any_tenant": true,
         "passthrough": true,
         "query": {},
         "body": {"type": "object", "properties": {"cippconnectortype": "string", "name": "string"}, "open": true}
-    },
-    "AddGroup": {
+    }''',
+    "AddGroup": r'''{
         "method": "POST",
         "role": "Identity.Group.ReadWrite",
         "any_tenant": false,
@@ -884,8 +882,8 @@ ENDPOINTS = json.loads(r'''
                 "username": "string"
             }
         }
-    },
-    "AddGroupTeam": {
+    }''',
+    "AddGroupTeam": r'''{
         "method": "POST",
         "role": "Identity.Group.ReadWrite",
         "any_tenant": false,
@@ -899,8 +897,8 @@ ENDPOINTS = json.loads(r'''
                 "TenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "AddGroupTemplate": {
+    }''',
+    "AddGroupTemplate": r'''{
         "method": "POST",
         "role": "Identity.Group.ReadWrite",
         "any_tenant": true,
@@ -921,8 +919,8 @@ ENDPOINTS = json.loads(r'''
                 "username": "string"
             }
         }
-    },
-    "AddGuest": {
+    }''',
+    "AddGuest": r'''{
         "method": "POST",
         "role": "Identity.User.ReadWrite",
         "any_tenant": false,
@@ -939,8 +937,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "AddIntunePolicyClone": {
+    }''',
+    "AddIntunePolicyClone": r'''{
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
         "any_tenant": false,
@@ -957,8 +955,8 @@ ENDPOINTS = json.loads(r'''
                 "URLName": "string"
             }
         }
-    },
-    "AddIntuneReusableSetting": {
+    }''',
+    "AddIntuneReusableSetting": r'''{
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
         "any_tenant": false,
@@ -972,8 +970,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "AddIntuneReusableSettingTemplate": {
+    }''',
+    "AddIntuneReusableSettingTemplate": r'''{
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
         "any_tenant": true,
@@ -989,8 +987,8 @@ ENDPOINTS = json.loads(r'''
                 "rawJSON": "string"
             }
         }
-    },
-    "AddIntuneTemplate": {
+    }''',
+    "AddIntuneTemplate": r'''{
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
         "any_tenant": true,
@@ -1009,8 +1007,8 @@ ENDPOINTS = json.loads(r'''
                 "URLName": "string"
             }
         }
-    },
-    "AddJITAdminTemplate": {
+    }''',
+    "AddJITAdminTemplate": r'''{
         "method": "POST",
         "role": "Identity.Role.ReadWrite",
         "any_tenant": false,
@@ -1040,8 +1038,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "AddMSPApp": {
+    }''',
+    "AddMSPApp": r'''{
         "method": "POST",
         "role": "Endpoint.Application.ReadWrite",
         "any_tenant": true,
@@ -1063,8 +1061,8 @@ ENDPOINTS = json.loads(r'''
                 }
             }
         }
-    },
-    "AddNamedLocation": {
+    }''',
+    "AddNamedLocation": r'''{
         "method": "POST",
         "role": "Tenant.ConditionalAccess.ReadWrite",
         "any_tenant": true,
@@ -1082,8 +1080,8 @@ ENDPOINTS = json.loads(r'''
                 "Type": "string"
             }
         }
-    },
-    "AddOfficeApp": {
+    }''',
+    "AddOfficeApp": r'''{
         "method": "POST",
         "role": "Endpoint.Application.ReadWrite",
         "any_tenant": true,
@@ -1112,8 +1110,8 @@ ENDPOINTS = json.loads(r'''
             },
             "open": true
         }
-    },
-    "AddPolicy": {
+    }''',
+    "AddPolicy": r'''{
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
         "any_tenant": false,
@@ -1139,8 +1137,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "labelvalue", "required": true}
             }
         }
-    },
-    "AddQuarantinePolicy": {
+    }''',
+    "AddQuarantinePolicy": r'''{
         "method": "POST",
         "role": "Exchange.Spamfilter.ReadWrite",
         "any_tenant": false,
@@ -1160,16 +1158,16 @@ ENDPOINTS = json.loads(r'''
                 "selectedTenants": "string"
             }
         }
-    },
-    "AddRetentionCompliancePolicy": {
+    }''',
+    "AddRetentionCompliancePolicy": r'''{
         "method": "POST",
         "role": "Security.RetentionCompliancePolicy.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": {"type": "object", "properties": {"PowerShellCommand": "string", "selectedTenants": "string"}}
-    },
-    "AddRetentionCompliancePolicyTemplate": {
+    }''',
+    "AddRetentionCompliancePolicyTemplate": r'''{
         "method": "POST",
         "role": "Security.RetentionCompliancePolicy.ReadWrite",
         "any_tenant": false,
@@ -1185,8 +1183,8 @@ ENDPOINTS = json.loads(r'''
             },
             "open": true
         }
-    },
-    "AddRoomList": {
+    }''',
+    "AddRoomList": r'''{
         "method": "POST",
         "role": "Exchange.Room.ReadWrite",
         "any_tenant": false,
@@ -1202,8 +1200,8 @@ ENDPOINTS = json.loads(r'''
                 "username": "string"
             }
         }
-    },
-    "AddRoomMailbox": {
+    }''',
+    "AddRoomMailbox": r'''{
         "method": "POST",
         "role": "Exchange.Room.ReadWrite",
         "any_tenant": false,
@@ -1219,8 +1217,8 @@ ENDPOINTS = json.loads(r'''
                 "userPrincipalName": "string"
             }
         }
-    },
-    "AddSafeLinksPolicyFromTemplate": {
+    }''',
+    "AddSafeLinksPolicyFromTemplate": r'''{
         "method": "POST",
         "role": "Exchange.SafeLinks.ReadWrite",
         "any_tenant": false,
@@ -1233,8 +1231,8 @@ ENDPOINTS = json.loads(r'''
                 "TemplateList": {"type": "array", "items": "labelvalue"}
             }
         }
-    },
-    "AddSafeLinksPolicyTemplate": {
+    }''',
+    "AddSafeLinksPolicyTemplate": r'''{
         "method": "POST",
         "role": "Exchange.SafeLinks.ReadWrite",
         "any_tenant": true,
@@ -1251,8 +1249,8 @@ ENDPOINTS = json.loads(r'''
                 "TemplateName": "string"
             }
         }
-    },
-    "AddScheduledItem": {
+    }''',
+    "AddScheduledItem": r'''{
         "method": "POST",
         "role": "CIPP.Scheduler.ReadWrite",
         "any_tenant": false,
@@ -1268,8 +1266,8 @@ ENDPOINTS = json.loads(r'''
             },
             "open": true
         }
-    },
-    "AddScriptedAlert": {
+    }''',
+    "AddScriptedAlert": r'''{
         "method": "POST",
         "role": "CIPP.Alert.ReadWrite",
         "any_tenant": false,
@@ -1284,16 +1282,16 @@ ENDPOINTS = json.loads(r'''
             },
             "open": true
         }
-    },
-    "AddSensitiveInfoType": {
+    }''',
+    "AddSensitiveInfoType": r'''{
         "method": "POST",
         "role": "Security.SensitiveInfoType.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": {"type": "object", "properties": {"PowerShellCommand": "string", "selectedTenants": "string"}}
-    },
-    "AddSensitiveInfoTypeTemplate": {
+    }''',
+    "AddSensitiveInfoTypeTemplate": r'''{
         "method": "POST",
         "role": "Security.SensitiveInfoType.ReadWrite",
         "any_tenant": false,
@@ -1310,24 +1308,24 @@ ENDPOINTS = json.loads(r'''
             },
             "open": true
         }
-    },
-    "AddSensitivityLabel": {
+    }''',
+    "AddSensitivityLabel": r'''{
         "method": "POST",
         "role": "Security.SensitivityLabel.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": {"type": "object", "properties": {"PowerShellCommand": "string", "selectedTenants": "string"}}
-    },
-    "AddSensitivityLabelTemplate": {
+    }''',
+    "AddSensitivityLabelTemplate": r'''{
         "method": "POST",
         "role": "Security.SensitivityLabel.ReadWrite",
         "any_tenant": false,
         "passthrough": true,
         "query": {},
         "body": {"type": "object", "properties": {"PowerShellCommand": "string"}, "open": true}
-    },
-    "AddSharedMailbox": {
+    }''',
+    "AddSharedMailbox": r'''{
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
         "any_tenant": false,
@@ -1343,8 +1341,8 @@ ENDPOINTS = json.loads(r'''
                 "username": "string"
             }
         }
-    },
-    "AddSite": {
+    }''',
+    "AddSite": r'''{
         "method": "POST",
         "role": "Sharepoint.Site.ReadWrite",
         "any_tenant": false,
@@ -1362,8 +1360,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "AddSiteBulk": {
+    }''',
+    "AddSiteBulk": r'''{
         "method": "POST",
         "role": "Sharepoint.Site.ReadWrite",
         "any_tenant": false,
@@ -1389,8 +1387,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "AddSpamFilter": {
+    }''',
+    "AddSpamFilter": r'''{
         "method": "POST",
         "role": "Exchange.SpamFilter.ReadWrite",
         "any_tenant": true,
@@ -1400,24 +1398,24 @@ ENDPOINTS = json.loads(r'''
             "type": "object",
             "properties": {"PowerShellCommand": "string", "Priority": "string", "selectedTenants": "string"}
         }
-    },
-    "AddSpamFilterTemplate": {
+    }''',
+    "AddSpamFilterTemplate": r'''{
         "method": "POST",
         "role": "Exchange.Spamfilter.ReadWrite",
         "any_tenant": false,
         "passthrough": true,
         "query": {},
         "body": {"type": "object", "properties": {"name": "string", "PowerShellCommand": "string"}, "open": true}
-    },
-    "AddStandardsDeploy": {
+    }''',
+    "AddStandardsDeploy": r'''{
         "method": "POST",
         "role": "Tenant.Standards.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": {"type": "object", "properties": {"tenant": "string"}}
-    },
-    "AddStandardsTemplate": {
+    }''',
+    "AddStandardsTemplate": r'''{
         "method": "POST",
         "role": "Tenant.Standards.ReadWrite",
         "any_tenant": false,
@@ -1433,8 +1431,8 @@ ENDPOINTS = json.loads(r'''
             },
             "open": true
         }
-    },
-    "AddStoreApp": {
+    }''',
+    "AddStoreApp": r'''{
         "method": "POST",
         "role": "Endpoint.Application.ReadWrite",
         "any_tenant": true,
@@ -1456,8 +1454,8 @@ ENDPOINTS = json.loads(r'''
                 }
             }
         }
-    },
-    "AddTeam": {
+    }''',
+    "AddTeam": r'''{
         "method": "POST",
         "role": "Teams.Group.ReadWrite",
         "any_tenant": false,
@@ -1473,8 +1471,8 @@ ENDPOINTS = json.loads(r'''
                 "visibility": "string"
             }
         }
-    },
-    "AddTenant": {
+    }''',
+    "AddTenant": r'''{
         "method": "POST",
         "role": "Tenant.Config.ReadWrite",
         "any_tenant": true,
@@ -1498,8 +1496,8 @@ ENDPOINTS = json.loads(r'''
                 "TenantName": "string"
             }
         }
-    },
-    "AddTenantAllowBlockList": {
+    }''',
+    "AddTenantAllowBlockList": r'''{
         "method": "POST",
         "role": "Exchange.SpamFilter.ReadWrite",
         "any_tenant": false,
@@ -1517,8 +1515,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantID": "labelvalue"
             }
         }
-    },
-    "AddTenantAllowBlockListTemplate": {
+    }''',
+    "AddTenantAllowBlockListTemplate": r'''{
         "method": "POST",
         "role": "Exchange.SpamFilter.ReadWrite",
         "any_tenant": true,
@@ -1536,8 +1534,8 @@ ENDPOINTS = json.loads(r'''
                 "templateName": "string"
             }
         }
-    },
-    "AddTestReport": {
+    }''',
+    "AddTestReport": r'''{
         "method": "POST",
         "role": "CIPP.Dashboard.Read",
         "any_tenant": false,
@@ -1554,24 +1552,24 @@ ENDPOINTS = json.loads(r'''
                 "ReportId": "string"
             }
         }
-    },
-    "AddTransportRule": {
+    }''',
+    "AddTransportRule": r'''{
         "method": "POST",
         "role": "Exchange.TransportRule.ReadWrite",
         "any_tenant": true,
         "passthrough": false,
         "query": {},
         "body": {"type": "object", "properties": {"PowerShellCommand": "string", "selectedTenants": "string"}}
-    },
-    "AddTransportTemplate": {
+    }''',
+    "AddTransportTemplate": r'''{
         "method": "POST",
         "role": "Exchange.TransportRule.ReadWrite",
         "any_tenant": true,
         "passthrough": true,
         "query": {},
         "body": {"type": "object", "properties": {"name": "string", "PowerShellCommand": "string"}, "open": true}
-    },
-    "AddUser": {
+    }''',
+    "AddUser": r'''{
         "method": "POST",
         "role": "Identity.User.ReadWrite",
         "any_tenant": false,
@@ -1623,8 +1621,8 @@ ENDPOINTS = json.loads(r'''
                 "username": "string"
             }
         }
-    },
-    "AddUserBulk": {
+    }''',
+    "AddUserBulk": r'''{
         "method": "POST",
         "role": "Identity.User.ReadWrite",
         "any_tenant": false,
@@ -1653,8 +1651,8 @@ ENDPOINTS = json.loads(r'''
                 "usageLocation": "labelvalue"
             }
         }
-    },
-    "AddUserDefaults": {
+    }''',
+    "AddUserDefaults": r'''{
         "method": "POST",
         "role": "Identity.User.ReadWrite",
         "any_tenant": false,
@@ -1704,8 +1702,8 @@ ENDPOINTS = json.loads(r'''
                 "usernameSpaceReplacement": "string"
             }
         }
-    },
-    "AddWin32ScriptApp": {
+    }''',
+    "AddWin32ScriptApp": r'''{
         "method": "POST",
         "role": "Endpoint.Application.ReadWrite",
         "any_tenant": true,
@@ -1735,24 +1733,24 @@ ENDPOINTS = json.loads(r'''
                 "uninstallScript": "string"
             }
         }
-    },
-    "BestPracticeAnalyser_List": {
+    }''',
+    "BestPracticeAnalyser_List": r'''{
         "method": "GET",
         "role": "Tenant.BestPracticeAnalyser.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {},
         "body": null
-    },
-    "CreateSafeLinksPolicyTemplate": {
+    }''',
+    "CreateSafeLinksPolicyTemplate": r'''{
         "method": "POST",
         "role": "Exchange.SafeLinks.ReadWrite",
         "any_tenant": true,
         "passthrough": false,
         "query": {},
         "body": {"type": "object", "properties": {"TemplateDescription": "string", "TemplateName": "string"}}
-    },
-    "DeleteSharepointSite": {
+    }''',
+    "DeleteSharepointSite": r'''{
         "method": "POST",
         "role": "Sharepoint.Site.ReadWrite",
         "any_tenant": false,
@@ -1765,16 +1763,16 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "DeleteTestReport": {
+    }''',
+    "DeleteTestReport": r'''{
         "method": "POST",
         "role": "CIPP.Dashboard.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": {"type": "object", "properties": {"ReportId": "string"}}
-    },
-    "DeployContactTemplates": {
+    }''',
+    "DeployContactTemplates": r'''{
         "method": "POST",
         "role": "Exchange.Contact.ReadWrite",
         "any_tenant": false,
@@ -1787,16 +1785,16 @@ ENDPOINTS = json.loads(r'''
                 "TemplateList": {"type": "array", "items": "labelvalue"}
             }
         }
-    },
-    "DomainAnalyser_List": {
+    }''',
+    "DomainAnalyser_List": r'''{
         "method": "GET",
         "role": "Tenant.DomainAnalyser.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"tenantFilter": "string"},
         "body": null
-    },
-    "EditAntiPhishingFilter": {
+    }''',
+    "EditAntiPhishingFilter": r'''{
         "method": "POST",
         "role": "Exchange.SpamFilter.ReadWrite",
         "any_tenant": false,
@@ -1810,8 +1808,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "EditAssignmentFilter": {
+    }''',
+    "EditAssignmentFilter": r'''{
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
         "any_tenant": false,
@@ -1827,8 +1825,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "EditCAPolicy": {
+    }''',
+    "EditCAPolicy": r'''{
         "method": "POST",
         "role": "Tenant.ConditionalAccess.ReadWrite",
         "any_tenant": false,
@@ -1848,8 +1846,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "EditContact": {
+    }''',
+    "EditContact": r'''{
         "method": "POST",
         "role": "Exchange.Contact.ReadWrite",
         "any_tenant": false,
@@ -1878,8 +1876,8 @@ ENDPOINTS = json.loads(r'''
                 "website": "string"
             }
         }
-    },
-    "EditContactTemplates": {
+    }''',
+    "EditContactTemplates": r'''{
         "method": "POST",
         "role": "Exchange.Contact.ReadWrite",
         "any_tenant": true,
@@ -1889,8 +1887,8 @@ ENDPOINTS = json.loads(r'''
             "type": "object",
             "properties": {"ContactTemplateID": {"type": "string", "required": true}, "displayName": "string"}
         }
-    },
-    "EditDlpCompliancePolicy": {
+    }''',
+    "EditDlpCompliancePolicy": r'''{
         "method": "POST",
         "role": "Security.DlpCompliancePolicy.ReadWrite",
         "any_tenant": false,
@@ -1906,8 +1904,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "EditEquipmentMailbox": {
+    }''',
+    "EditEquipmentMailbox": r'''{
         "method": "POST",
         "role": "Exchange.Equipment.ReadWrite",
         "any_tenant": false,
@@ -1923,8 +1921,8 @@ ENDPOINTS = json.loads(r'''
                 "userPrincipalName": "string"
             }
         }
-    },
-    "EditExConnector": {
+    }''',
+    "EditExConnector": r'''{
         "method": "POST",
         "role": "Exchange.Connector.ReadWrite",
         "any_tenant": false,
@@ -1944,8 +1942,8 @@ ENDPOINTS = json.loads(r'''
                 "Type": "string"
             }
         }
-    },
-    "EditGroup": {
+    }''',
+    "EditGroup": r'''{
         "method": "POST",
         "role": "Identity.Group.ReadWrite",
         "any_tenant": false,
@@ -2045,8 +2043,8 @@ ENDPOINTS = json.loads(r'''
                 "visibility": "string"
             }
         }
-    },
-    "EditIntunePolicy": {
+    }''',
+    "EditIntunePolicy": r'''{
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
         "any_tenant": false,
@@ -2063,8 +2061,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "EditIntuneScript": {
+    }''',
+    "EditIntuneScript": r'''{
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
         "any_tenant": false,
@@ -2079,8 +2077,8 @@ ENDPOINTS = json.loads(r'''
                 "TenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "EditJITAdminTemplate": {
+    }''',
+    "EditJITAdminTemplate": r'''{
         "method": "POST",
         "role": "Identity.Role.ReadWrite",
         "any_tenant": false,
@@ -2111,8 +2109,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "EditMalwareFilter": {
+    }''',
+    "EditMalwareFilter": r'''{
         "method": "POST",
         "role": "Exchange.SpamFilter.ReadWrite",
         "any_tenant": false,
@@ -2126,8 +2124,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "EditPolicy": {
+    }''',
+    "EditPolicy": r'''{
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
         "any_tenant": false,
@@ -2143,8 +2141,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantid": "string"
             }
         }
-    },
-    "EditQuarantinePolicy": {
+    }''',
+    "EditQuarantinePolicy": r'''{
         "method": "POST",
         "role": "Exchange.Spamfilter.ReadWrite",
         "any_tenant": false,
@@ -2169,8 +2167,8 @@ ENDPOINTS = json.loads(r'''
                 "TenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "EditRetentionCompliancePolicy": {
+    }''',
+    "EditRetentionCompliancePolicy": r'''{
         "method": "POST",
         "role": "Security.RetentionCompliancePolicy.ReadWrite",
         "any_tenant": false,
@@ -2186,8 +2184,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "EditRoomList": {
+    }''',
+    "EditRoomList": r'''{
         "method": "POST",
         "role": "Exchange.Room.ReadWrite",
         "any_tenant": false,
@@ -2218,8 +2216,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "EditRoomMailbox": {
+    }''',
+    "EditRoomMailbox": r'''{
         "method": "POST",
         "role": "Exchange.Room.ReadWrite",
         "any_tenant": false,
@@ -2237,8 +2235,8 @@ ENDPOINTS = json.loads(r'''
                 "userPrincipalName": "string"
             }
         }
-    },
-    "EditSafeAttachmentsFilter": {
+    }''',
+    "EditSafeAttachmentsFilter": r'''{
         "method": "POST",
         "role": "Exchange.SpamFilter.ReadWrite",
         "any_tenant": false,
@@ -2252,8 +2250,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "EditSafeLinksPolicy": {
+    }''',
+    "EditSafeLinksPolicy": r'''{
         "method": "POST",
         "role": "Exchange.SpamFilter.ReadWrite",
         "any_tenant": false,
@@ -2331,8 +2329,8 @@ ENDPOINTS = json.loads(r'''
                 "TrackClicks": "string"
             }
         }
-    },
-    "EditSafeLinksPolicyTemplate": {
+    }''',
+    "EditSafeLinksPolicyTemplate": r'''{
         "method": "POST",
         "role": "Exchange.SafeLinks.ReadWrite",
         "any_tenant": true,
@@ -2346,8 +2344,8 @@ ENDPOINTS = json.loads(r'''
                 "TemplateName": "string"
             }
         }
-    },
-    "EditSensitiveInfoType": {
+    }''',
+    "EditSensitiveInfoType": r'''{
         "method": "POST",
         "role": "Security.SensitiveInfoType.ReadWrite",
         "any_tenant": false,
@@ -2362,8 +2360,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "EditSensitivityLabel": {
+    }''',
+    "EditSensitivityLabel": r'''{
         "method": "POST",
         "role": "Security.SensitivityLabel.ReadWrite",
         "any_tenant": false,
@@ -2378,16 +2376,16 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "EditSpamFilter": {
+    }''',
+    "EditSpamFilter": r'''{
         "method": "POST",
         "role": "Exchange.SpamFilter.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {"name": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {"type": "object", "properties": {"name": "string", "state": "string"}}
-    },
-    "EditTenant": {
+    }''',
+    "EditTenant": r'''{
         "method": "POST",
         "role": "Tenant.Config.ReadWrite",
         "any_tenant": true,
@@ -2407,8 +2405,8 @@ ENDPOINTS = json.loads(r'''
                 }
             }
         }
-    },
-    "EditTenantAllowBlockListTemplate": {
+    }''',
+    "EditTenantAllowBlockListTemplate": r'''{
         "method": "POST",
         "role": "Exchange.SpamFilter.ReadWrite",
         "any_tenant": true,
@@ -2427,8 +2425,8 @@ ENDPOINTS = json.loads(r'''
                 "templateName": "string"
             }
         }
-    },
-    "EditTenantOffboardingDefaults": {
+    }''',
+    "EditTenantOffboardingDefaults": r'''{
         "method": "POST",
         "role": "Tenant.Config.ReadWrite",
         "any_tenant": true,
@@ -2438,8 +2436,8 @@ ENDPOINTS = json.loads(r'''
             "type": "object",
             "properties": {"customerId": "string", "defaultDomainName": "string", "offboardingDefaults": "string"}
         }
-    },
-    "EditTransportRule": {
+    }''',
+    "EditTransportRule": r'''{
         "method": "POST",
         "role": "Exchange.TransportRule.ReadWrite",
         "any_tenant": false,
@@ -2449,8 +2447,8 @@ ENDPOINTS = json.loads(r'''
             "type": "object",
             "properties": {"guid": "string", "state": "string", "tenantFilter": {"type": "string", "required": true}}
         }
-    },
-    "EditUser": {
+    }''',
+    "EditUser": r'''{
         "method": "POST",
         "role": "Identity.User.ReadWrite",
         "any_tenant": false,
@@ -2561,8 +2559,8 @@ ENDPOINTS = json.loads(r'''
                 "userPrincipalName": "string"
             }
         }
-    },
-    "EditUserAliases": {
+    }''',
+    "EditUserAliases": r'''{
         "method": "POST",
         "role": "Identity.User.ReadWrite",
         "any_tenant": false,
@@ -2578,16 +2576,16 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecAccessChecks": {
+    }''',
+    "ExecAccessChecks": r'''{
         "method": "POST",
         "role": "CIPP.AppSettings.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"SkipCache": "boolean", "Type": "string"},
         "body": {"type": "object", "properties": {"TenantId": "string"}}
-    },
-    "ExecAddAlert": {
+    }''',
+    "ExecAddAlert": r'''{
         "method": "POST",
         "role": "CIPP.Alert.ReadWrite",
         "any_tenant": true,
@@ -2604,8 +2602,8 @@ ENDPOINTS = json.loads(r'''
                 "writeLog": "boolean"
             }
         }
-    },
-    "ExecAddCippCveException": {
+    }''',
+    "ExecAddCippCveException": r'''{
         "method": "POST",
         "role": "Security.Alert.ReadWrite",
         "any_tenant": false,
@@ -2622,8 +2620,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecAddGDAPRole": {
+    }''',
+    "ExecAddGDAPRole": r'''{
         "method": "POST",
         "role": "Tenant.Relationship.ReadWrite",
         "any_tenant": true,
@@ -2651,8 +2649,8 @@ ENDPOINTS = json.loads(r'''
                 "templateId": "string"
             }
         }
-    },
-    "ExecAddMultiTenantApp": {
+    }''',
+    "ExecAddMultiTenantApp": r'''{
         "method": "POST",
         "role": "Tenant.Application.ReadWrite",
         "any_tenant": false,
@@ -2676,16 +2674,16 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "labelvalue", "required": true}
             }
         }
-    },
-    "ExecAddSPN": {
+    }''',
+    "ExecAddSPN": r'''{
         "method": "POST",
         "role": "Tenant.Administration.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": "object"
-    },
-    "ExecAddTenant": {
+    }''',
+    "ExecAddTenant": r'''{
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
         "any_tenant": true,
@@ -2700,24 +2698,24 @@ ENDPOINTS = json.loads(r'''
                 "username": "string"
             }
         }
-    },
-    "ExecAddTrustedIP": {
+    }''',
+    "ExecAddTrustedIP": r'''{
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": {"type": "object", "properties": {"IP": {"type": "array", "items": "string"}, "State": "string"}}
-    },
-    "ExecAlertsList": {
+    }''',
+    "ExecAlertsList": r'''{
         "method": "GET",
         "role": "Security.Alert.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ExecApiClient": {
+    }''',
+    "ExecApiClient": r'''{
         "method": "POST",
         "role": "CIPP.Extension.ReadWrite",
         "any_tenant": false,
@@ -2743,24 +2741,24 @@ ENDPOINTS = json.loads(r'''
                 "Role": "labelvalue"
             }
         }
-    },
-    "ExecAPIPermissionList": {
+    }''',
+    "ExecAPIPermissionList": r'''{
         "method": "GET",
         "role": "CIPP.SuperAdmin.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": null
-    },
-    "ExecAppApproval": {
+    }''',
+    "ExecAppApproval": r'''{
         "method": "GET",
         "role": "Tenant.Application.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"ApplicationId": "string"},
         "body": null
-    },
-    "ExecAppApprovalTemplate": {
+    }''',
+    "ExecAppApprovalTemplate": r'''{
         "method": "POST",
         "role": "Tenant.Application.ReadWrite",
         "any_tenant": true,
@@ -2776,16 +2774,16 @@ ENDPOINTS = json.loads(r'''
                 "TemplateName": "string"
             }
         }
-    },
-    "ExecAppInsightsQuery": {
+    }''',
+    "ExecAppInsightsQuery": r'''{
         "method": "POST",
         "role": "CIPP.SuperAdmin.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"query": "string"},
         "body": {"type": "object", "properties": {"query": {"type": "string", "required": true}}}
-    },
-    "ExecApplication": {
+    }''',
+    "ExecApplication": r'''{
         "method": "POST",
         "role": "Tenant.Application.ReadWrite",
         "any_tenant": false,
@@ -2810,8 +2808,8 @@ ENDPOINTS = json.loads(r'''
             },
             "open": true
         }
-    },
-    "ExecAppPermissionTemplate": {
+    }''',
+    "ExecAppPermissionTemplate": r'''{
         "method": "POST",
         "role": "Tenant.ApplicationTemplates.ReadWrite",
         "any_tenant": true,
@@ -2826,8 +2824,8 @@ ENDPOINTS = json.loads(r'''
                 "TemplateName": "string"
             }
         }
-    },
-    "ExecAppServiceDomains": {
+    }''',
+    "ExecAppServiceDomains": r'''{
         "method": "POST",
         "role": "CIPP.SuperAdmin.ReadWrite",
         "any_tenant": true,
@@ -2837,16 +2835,16 @@ ENDPOINTS = json.loads(r'''
             "type": "object",
             "properties": {"Action": "string", "Hostname": {"type": "string", "required": true}}
         }
-    },
-    "ExecAppUpload": {
+    }''',
+    "ExecAppUpload": r'''{
         "method": "POST",
         "role": "Endpoint.Application.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": "object"
-    },
-    "ExecAssignAPDevice": {
+    }''',
+    "ExecAssignAPDevice": r'''{
         "method": "POST",
         "role": "Endpoint.Autopilot.ReadWrite",
         "any_tenant": false,
@@ -2869,8 +2867,8 @@ ENDPOINTS = json.loads(r'''
                 }
             }
         }
-    },
-    "ExecAssignApp": {
+    }''',
+    "ExecAssignApp": r'''{
         "method": "POST",
         "role": "Endpoint.Application.ReadWrite",
         "any_tenant": false,
@@ -2903,8 +2901,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecAssignmentFilter": {
+    }''',
+    "ExecAssignmentFilter": r'''{
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
         "any_tenant": false,
@@ -2914,8 +2912,8 @@ ENDPOINTS = json.loads(r'''
             "type": "object",
             "properties": {"Action": "string", "ID": "string", "tenantFilter": {"type": "string", "required": true}}
         }
-    },
-    "ExecAssignPolicy": {
+    }''',
+    "ExecAssignPolicy": r'''{
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
         "any_tenant": false,
@@ -2940,8 +2938,8 @@ ENDPOINTS = json.loads(r'''
                 "Type": "string"
             }
         }
-    },
-    "ExecAuditLogSearch": {
+    }''',
+    "ExecAuditLogSearch": r'''{
         "method": "POST",
         "role": "Tenant.Alert.ReadWrite",
         "any_tenant": false,
@@ -2957,16 +2955,16 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecAutoExtendGDAP": {
+    }''',
+    "ExecAutoExtendGDAP": r'''{
         "method": "POST",
         "role": "Tenant.Relationship.ReadWrite",
         "any_tenant": true,
         "passthrough": false,
         "query": {"ID": "string"},
         "body": {"type": "object", "properties": {"ID": "string"}}
-    },
-    "ExecAzBobbyTables": {
+    }''',
+    "ExecAzBobbyTables": r'''{
         "method": "POST",
         "role": "CIPP.SuperAdmin.ReadWrite",
         "any_tenant": false,
@@ -2976,32 +2974,32 @@ ENDPOINTS = json.loads(r'''
             "type": "object",
             "properties": {"FunctionName": "string", "Parameters": "string", "TableName": "string"}
         }
-    },
-    "ExecBackendURLs": {
+    }''',
+    "ExecBackendURLs": r'''{
         "method": "GET",
         "role": "CIPP.AppSettings.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": null
-    },
-    "ExecBackupReplicationConfig": {
+    }''',
+    "ExecBackupReplicationConfig": r'''{
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {"List": "string"},
         "body": {"type": "object", "properties": {"BackupType": "string", "Enabled": "boolean", "SASUrl": "string"}}
-    },
-    "ExecBackupRetentionConfig": {
+    }''',
+    "ExecBackupRetentionConfig": r'''{
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
         "any_tenant": true,
         "passthrough": false,
         "query": {"List": "string"},
         "body": {"type": "object", "properties": {"RetentionDays": "integer"}}
-    },
-    "ExecBaselineOverride": {
+    }''',
+    "ExecBaselineOverride": r'''{
         "method": "POST",
         "role": "Tenant.Standards.ReadWrite",
         "any_tenant": false,
@@ -3016,8 +3014,8 @@ ENDPOINTS = json.loads(r'''
                 "variables": "string"
             }
         }
-    },
-    "ExecBaselineRun": {
+    }''',
+    "ExecBaselineRun": r'''{
         "method": "POST",
         "role": "Tenant.Standards.ReadWrite",
         "any_tenant": false,
@@ -3032,8 +3030,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "labelvalue", "required": true}
             }
         }
-    },
-    "ExecBaselineStage": {
+    }''',
+    "ExecBaselineStage": r'''{
         "method": "POST",
         "role": "Tenant.Standards.ReadWrite",
         "any_tenant": false,
@@ -3043,8 +3041,8 @@ ENDPOINTS = json.loads(r'''
             "type": "object",
             "properties": {"templateId": "string", "tenantFilter": {"type": "string", "required": true}}
         }
-    },
-    "ExecBECCheck": {
+    }''',
+    "ExecBECCheck": r'''{
         "method": "GET",
         "role": "Identity.User.Read",
         "any_tenant": false,
@@ -3057,8 +3055,8 @@ ENDPOINTS = json.loads(r'''
             "userName": "string"
         },
         "body": null
-    },
-    "ExecBECRemediate": {
+    }''',
+    "ExecBECRemediate": r'''{
         "method": "POST",
         "role": "Identity.User.ReadWrite",
         "any_tenant": false,
@@ -3072,8 +3070,8 @@ ENDPOINTS = json.loads(r'''
                 "username": "string"
             }
         }
-    },
-    "ExecBitlockerSearch": {
+    }''',
+    "ExecBitlockerSearch": r'''{
         "method": "POST",
         "role": "Endpoint.Device.Read",
         "any_tenant": true,
@@ -3083,16 +3081,16 @@ ENDPOINTS = json.loads(r'''
             "type": "object",
             "properties": {"deviceId": "string", "keyId": "string", "limit": "string", "tenantFilter": "string"}
         }
-    },
-    "ExecBPA": {
+    }''',
+    "ExecBPA": r'''{
         "method": "POST",
         "role": "Tenant.BestPracticeAnalyser.ReadWrite",
         "any_tenant": true,
         "passthrough": false,
         "query": {"tenantFilter": "labelvalue"},
         "body": {"type": "object", "properties": {"tenantfilter": "labelvalue"}}
-    },
-    "ExecBrandingSettings": {
+    }''',
+    "ExecBrandingSettings": r'''{
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
         "any_tenant": false,
@@ -3123,16 +3121,16 @@ ENDPOINTS = json.loads(r'''
                 "watermarkText": "string"
             }
         }
-    },
-    "ExecBreachSearch": {
+    }''',
+    "ExecBreachSearch": r'''{
         "method": "POST",
         "role": "CIPP.Core.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": {"type": "object", "properties": {"tenantFilter": {"type": "string", "required": true}}}
-    },
-    "ExecBulkLicense": {
+    }''',
+    "ExecBulkLicense": r'''{
         "method": "POST",
         "role": "Identity.User.ReadWrite",
         "any_tenant": false,
@@ -3154,8 +3152,8 @@ ENDPOINTS = json.loads(r'''
                 }
             }
         }
-    },
-    "ExecBulkRemoveSharingLinks": {
+    }''',
+    "ExecBulkRemoveSharingLinks": r'''{
         "method": "POST",
         "role": "Sharepoint.Site.ReadWrite",
         "any_tenant": false,
@@ -3169,8 +3167,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecCaCheck": {
+    }''',
+    "ExecCaCheck": r'''{
         "method": "POST",
         "role": "Tenant.ConditionalAccess.Read",
         "any_tenant": false,
@@ -3191,8 +3189,8 @@ ENDPOINTS = json.loads(r'''
                 "UserRiskLevel": "labelvalue"
             }
         }
-    },
-    "ExecCAExclusion": {
+    }''',
+    "ExecCAExclusion": r'''{
         "method": "POST",
         "role": "Tenant.ConditionalAccess.ReadWrite",
         "any_tenant": false,
@@ -3226,8 +3224,8 @@ ENDPOINTS = json.loads(r'''
                 "vacation": "boolean"
             }
         }
-    },
-    "ExecCAServiceExclusion": {
+    }''',
+    "ExecCAServiceExclusion": r'''{
         "method": "POST",
         "role": "Tenant.ConditionalAccess.ReadWrite",
         "any_tenant": false,
@@ -3237,8 +3235,8 @@ ENDPOINTS = json.loads(r'''
             "type": "object",
             "properties": {"GUID": "string", "tenantFilter": {"type": "string", "required": true}}
         }
-    },
-    "ExecCIPPDBCache": {
+    }''',
+    "ExecCIPPDBCache": r'''{
         "method": "POST",
         "role": "CIPP.Core.ReadWrite",
         "any_tenant": false,
@@ -3249,24 +3247,24 @@ ENDPOINTS = json.loads(r'''
             "Types": "string"
         },
         "body": "object"
-    },
-    "ExecCippFunction": {
+    }''',
+    "ExecCippFunction": r'''{
         "method": "POST",
         "role": "CIPP.SuperAdmin.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": {"type": "object", "properties": {"FunctionName": "string", "Parameters": "string"}}
-    },
-    "ExecCippLogsSas": {
+    }''',
+    "ExecCippLogsSas": r'''{
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {"Days": "string"},
         "body": {"type": "object", "properties": {"Days": "string"}}
-    },
-    "ExecCippReplacemap": {
+    }''',
+    "ExecCippReplacemap": r'''{
         "method": "POST",
         "role": "Tenant.Config.ReadWrite",
         "any_tenant": false,
@@ -3284,8 +3282,8 @@ ENDPOINTS = json.loads(r'''
                 "VariableType": "labelvalue"
             }
         }
-    },
-    "ExecCIPPUsers": {
+    }''',
+    "ExecCIPPUsers": r'''{
         "method": "POST",
         "role": "CIPP.SuperAdmin.ReadWrite",
         "any_tenant": true,
@@ -3295,16 +3293,16 @@ ENDPOINTS = json.loads(r'''
             "type": "object",
             "properties": {"Action": "string", "Roles": "string", "UPN": {"type": "string", "required": true}}
         }
-    },
-    "ExecCloneTemplate": {
+    }''',
+    "ExecCloneTemplate": r'''{
         "method": "POST",
         "role": "CIPP.Core.ReadWrite",
         "any_tenant": true,
         "passthrough": false,
         "query": {"GUID": "string", "Type": "string"},
         "body": {"type": "object", "properties": {"GUID": "string", "Type": "string"}}
-    },
-    "ExecClrImmId": {
+    }''',
+    "ExecClrImmId": r'''{
         "method": "POST",
         "role": "Identity.User.ReadWrite",
         "any_tenant": false,
@@ -3314,8 +3312,8 @@ ENDPOINTS = json.loads(r'''
             "type": "object",
             "properties": {"ID": "string", "tenantFilter": {"type": "string", "required": true}}
         }
-    },
-    "ExecCombinedSetup": {
+    }''',
+    "ExecCombinedSetup": r'''{
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
         "any_tenant": true,
@@ -3335,8 +3333,8 @@ ENDPOINTS = json.loads(r'''
                 "webhook": "string"
             }
         }
-    },
-    "ExecCommunityRepo": {
+    }''',
+    "ExecCommunityRepo": r'''{
         "method": "POST",
         "role": "CIPP.Core.ReadWrite",
         "any_tenant": true,
@@ -3356,8 +3354,8 @@ ENDPOINTS = json.loads(r'''
                 "TemplateTypes": "string"
             }
         }
-    },
-    "ExecCompareIntunePolicy": {
+    }''',
+    "ExecCompareIntunePolicy": r'''{
         "method": "POST",
         "role": "Endpoint.MEM.Read",
         "any_tenant": true,
@@ -3396,8 +3394,8 @@ ENDPOINTS = json.loads(r'''
                 }
             }
         }
-    },
-    "ExecContainerManagement": {
+    }''',
+    "ExecContainerManagement": r'''{
         "method": "POST",
         "role": "CIPP.SuperAdmin.ReadWrite",
         "any_tenant": true,
@@ -3413,8 +3411,8 @@ ENDPOINTS = json.loads(r'''
                 "CheckTime": "string"
             }
         }
-    },
-    "ExecConvertMailbox": {
+    }''',
+    "ExecConvertMailbox": r'''{
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
         "any_tenant": false,
@@ -3428,8 +3426,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecCopilotSettings": {
+    }''',
+    "ExecCopilotSettings": r'''{
         "method": "POST",
         "role": "Tenant.Standards.ReadWrite",
         "any_tenant": false,
@@ -3443,8 +3441,8 @@ ENDPOINTS = json.loads(r'''
                 "value": "labelvalue"
             }
         }
-    },
-    "ExecCopyForSent": {
+    }''',
+    "ExecCopyForSent": r'''{
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
         "any_tenant": false,
@@ -3458,24 +3456,24 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecCPVPermissions": {
+    }''',
+    "ExecCPVPermissions": r'''{
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {"ResetSP": "boolean"},
         "body": {"type": "object", "properties": {"tenantFilter": {"type": "string", "required": true}}}
-    },
-    "ExecCPVRefresh": {
+    }''',
+    "ExecCPVRefresh": r'''{
         "method": "POST",
         "role": "CIPP.Core.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": "object"
-    },
-    "ExecCreateAppTemplate": {
+    }''',
+    "ExecCreateAppTemplate": r'''{
         "method": "POST",
         "role": "Tenant.Application.ReadWrite",
         "any_tenant": false,
@@ -3491,8 +3489,8 @@ ENDPOINTS = json.loads(r'''
                 "Type": "string"
             }
         }
-    },
-    "ExecCreateCATemplate": {
+    }''',
+    "ExecCreateCATemplate": r'''{
         "method": "POST",
         "role": "Tenant.ConditionalAccess.ReadWrite",
         "any_tenant": true,
@@ -3502,24 +3500,24 @@ ENDPOINTS = json.loads(r'''
             "type": "object",
             "properties": {"displayName": {"type": "string", "required": true}, "name": "string"}
         }
-    },
-    "ExecCreateDefaultGroups": {
+    }''',
+    "ExecCreateDefaultGroups": r'''{
         "method": "POST",
         "role": "Tenant.Groups.ReadWrite",
         "any_tenant": true,
         "passthrough": false,
         "query": {},
         "body": "object"
-    },
-    "ExecCreateSAMApp": {
+    }''',
+    "ExecCreateSAMApp": r'''{
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
         "any_tenant": true,
         "passthrough": false,
         "query": {},
         "body": {"type": "object", "properties": {"access_token": "string"}}
-    },
-    "ExecCreateTAP": {
+    }''',
+    "ExecCreateTAP": r'''{
         "method": "POST",
         "role": "Identity.User.ReadWrite",
         "any_tenant": false,
@@ -3541,8 +3539,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecCSPLicense": {
+    }''',
+    "ExecCSPLicense": r'''{
         "method": "POST",
         "role": "Tenant.Directory.ReadWrite",
         "any_tenant": false,
@@ -3561,8 +3559,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecCustomData": {
+    }''',
+    "ExecCustomData": r'''{
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
         "any_tenant": true,
@@ -3599,8 +3597,8 @@ ENDPOINTS = json.loads(r'''
                 "type": "string"
             }
         }
-    },
-    "ExecCustomRole": {
+    }''',
+    "ExecCustomRole": r'''{
         "method": "POST",
         "role": "CIPP.SuperAdmin.ReadWrite",
         "any_tenant": false,
@@ -3620,8 +3618,8 @@ ENDPOINTS = json.loads(r'''
                 "RoleName": "string"
             }
         }
-    },
-    "ExecCustomScript": {
+    }''',
+    "ExecCustomScript": r'''{
         "method": "POST",
         "role": "CIPP.Tests.ReadWrite",
         "any_tenant": false,
@@ -3635,32 +3633,32 @@ ENDPOINTS = json.loads(r'''
                 "TenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecCustomTestRun": {
+    }''',
+    "ExecCustomTestRun": r'''{
         "method": "POST",
         "role": "Tenant.Tests.ReadWrite",
         "any_tenant": true,
         "passthrough": false,
         "query": {"tenantFilter": "labelvalue"},
         "body": {"type": "object", "properties": {"tenantFilter": "string"}}
-    },
-    "ExecDeleteGDAPRelationship": {
+    }''',
+    "ExecDeleteGDAPRelationship": r'''{
         "method": "POST",
         "role": "Tenant.Relationship.ReadWrite",
         "any_tenant": true,
         "passthrough": false,
         "query": {"GDAPId": "string"},
         "body": {"type": "object", "properties": {"GDAPId": "string"}}
-    },
-    "ExecDeleteGDAPRoleMapping": {
+    }''',
+    "ExecDeleteGDAPRoleMapping": r'''{
         "method": "POST",
         "role": "Tenant.Relationship.ReadWrite",
         "any_tenant": true,
         "passthrough": false,
         "query": {"GroupId": "string"},
         "body": {"type": "object", "properties": {"GroupId": "string"}}
-    },
-    "ExecDeleteSafeLinksPolicy": {
+    }''',
+    "ExecDeleteSafeLinksPolicy": r'''{
         "method": "POST",
         "role": "Exchange.SpamFilter.ReadWrite",
         "any_tenant": false,
@@ -3674,8 +3672,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecDeployAppTemplate": {
+    }''',
+    "ExecDeployAppTemplate": r'''{
         "method": "POST",
         "role": "Endpoint.Application.ReadWrite",
         "any_tenant": true,
@@ -3693,8 +3691,8 @@ ENDPOINTS = json.loads(r'''
                 "templateId": "string"
             }
         }
-    },
-    "ExecDeviceAction": {
+    }''',
+    "ExecDeviceAction": r'''{
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
         "any_tenant": false,
@@ -3710,8 +3708,8 @@ ENDPOINTS = json.loads(r'''
                 "user": "labelvalue"
             }
         }
-    },
-    "ExecDeviceCodeLogon": {
+    }''',
+    "ExecDeviceCodeLogon": r'''{
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
         "any_tenant": true,
@@ -3724,8 +3722,8 @@ ENDPOINTS = json.loads(r'''
             "tenantId": "string"
         },
         "body": "object"
-    },
-    "ExecDeviceDelete": {
+    }''',
+    "ExecDeviceDelete": r'''{
         "method": "POST",
         "role": "Identity.Device.ReadWrite",
         "any_tenant": false,
@@ -3735,8 +3733,8 @@ ENDPOINTS = json.loads(r'''
             "type": "object",
             "properties": {"action": "string", "ID": "string", "tenantFilter": {"type": "string", "required": true}}
         }
-    },
-    "ExecDevicePasscodeAction": {
+    }''',
+    "ExecDevicePasscodeAction": r'''{
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
         "any_tenant": false,
@@ -3746,8 +3744,8 @@ ENDPOINTS = json.loads(r'''
             "type": "object",
             "properties": {"Action": "string", "GUID": "string", "tenantFilter": {"type": "string", "required": true}}
         }
-    },
-    "ExecDiagnosticsPresets": {
+    }''',
+    "ExecDiagnosticsPresets": r'''{
         "method": "POST",
         "role": "CIPP.SuperAdmin.ReadWrite",
         "any_tenant": false,
@@ -3762,8 +3760,8 @@ ENDPOINTS = json.loads(r'''
                 "query": "string"
             }
         }
-    },
-    "ExecDisableUser": {
+    }''',
+    "ExecDisableUser": r'''{
         "method": "POST",
         "role": "Identity.User.ReadWrite",
         "any_tenant": false,
@@ -3773,8 +3771,8 @@ ENDPOINTS = json.loads(r'''
             "type": "object",
             "properties": {"Enable": "string", "ID": "string", "tenantFilter": {"type": "string", "required": true}}
         }
-    },
-    "ExecDismissRiskyUser": {
+    }''',
+    "ExecDismissRiskyUser": r'''{
         "method": "POST",
         "role": "Identity.User.ReadWrite",
         "any_tenant": false,
@@ -3792,8 +3790,8 @@ ENDPOINTS = json.loads(r'''
                 "userId": "string"
             }
         }
-    },
-    "ExecDnsConfig": {
+    }''',
+    "ExecDnsConfig": r'''{
         "method": "POST",
         "role": "Tenant.Domains.ReadWrite",
         "any_tenant": true,
@@ -3803,8 +3801,8 @@ ENDPOINTS = json.loads(r'''
             "type": "object",
             "properties": {"Action": "string", "Domain": "string", "Resolver": "string", "Selector": "string"}
         }
-    },
-    "ExecDomainAction": {
+    }''',
+    "ExecDomainAction": r'''{
         "method": "POST",
         "role": "Tenant.Administration.ReadWrite",
         "any_tenant": false,
@@ -3818,32 +3816,32 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecDomainAnalyser": {
+    }''',
+    "ExecDomainAnalyser": r'''{
         "method": "POST",
         "role": "Tenant.DomainAnalyser.ReadWrite",
         "any_tenant": true,
         "passthrough": false,
         "query": {},
         "body": {"type": "object", "properties": {"tenantFilter": "labelvalue"}}
-    },
-    "ExecDriftClone": {
+    }''',
+    "ExecDriftClone": r'''{
         "method": "POST",
         "role": "Tenant.Standards.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": {"type": "object", "properties": {"id": {"type": "string", "required": true}}}
-    },
-    "ExecDurableFunctions": {
+    }''',
+    "ExecDurableFunctions": r'''{
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {"Action": "string", "PartitionKey": "string"},
         "body": "object"
-    },
-    "ExecEditCalendarPermissions": {
+    }''',
+    "ExecEditCalendarPermissions": r'''{
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
         "any_tenant": false,
@@ -3869,8 +3867,8 @@ ENDPOINTS = json.loads(r'''
                 "UserToGetPermissions": "labelvalue"
             }
         }
-    },
-    "ExecEditCAPolicyFull": {
+    }''',
+    "ExecEditCAPolicyFull": r'''{
         "method": "POST",
         "role": "Tenant.ConditionalAccess.ReadWrite",
         "any_tenant": false,
@@ -3887,8 +3885,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecEditMailboxPermissions": {
+    }''',
+    "ExecEditMailboxPermissions": r'''{
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
         "any_tenant": false,
@@ -3898,8 +3896,8 @@ ENDPOINTS = json.loads(r'''
             "type": "object",
             "properties": {"tenantfilter": {"type": "string", "required": true}, "userID": "string"}
         }
-    },
-    "ExecEditTemplate": {
+    }''',
+    "ExecEditTemplate": r'''{
         "method": "POST",
         "role": "CIPP.Core.ReadWrite",
         "any_tenant": true,
@@ -3917,8 +3915,8 @@ ENDPOINTS = json.loads(r'''
                 "Type": "string"
             }
         }
-    },
-    "ExecEmailForward": {
+    }''',
+    "ExecEmailForward": r'''{
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
         "any_tenant": false,
@@ -3935,8 +3933,8 @@ ENDPOINTS = json.loads(r'''
                 "userID": "string"
             }
         }
-    },
-    "ExecEnableArchive": {
+    }''',
+    "ExecEnableArchive": r'''{
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
         "any_tenant": false,
@@ -3946,8 +3944,8 @@ ENDPOINTS = json.loads(r'''
             "type": "object",
             "properties": {"id": "string", "tenantFilter": {"type": "string", "required": true}, "username": "string"}
         }
-    },
-    "ExecEnableAutoExpandingArchive": {
+    }''',
+    "ExecEnableAutoExpandingArchive": r'''{
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
         "any_tenant": false,
@@ -3957,16 +3955,16 @@ ENDPOINTS = json.loads(r'''
             "type": "object",
             "properties": {"ID": "string", "tenantFilter": {"type": "string", "required": true}, "username": "string"}
         }
-    },
-    "ExecExchangeRoleRepair": {
+    }''',
+    "ExecExchangeRoleRepair": r'''{
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantId": "string"},
         "body": {"type": "object", "properties": {"tenantId": "string"}}
-    },
-    "ExecExcludeLicenses": {
+    }''',
+    "ExecExcludeLicenses": r'''{
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
         "any_tenant": false,
@@ -3982,8 +3980,8 @@ ENDPOINTS = json.loads(r'''
                 "SKUName": "string"
             }
         }
-    },
-    "ExecExcludeTenant": {
+    }''',
+    "ExecExcludeTenant": r'''{
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
         "any_tenant": false,
@@ -3996,56 +3994,56 @@ ENDPOINTS = json.loads(r'''
             "tenantFilter": {"type": "string", "required": true}
         },
         "body": {"type": "object", "properties": {"value": {"type": "array", "items": "string"}}}
-    },
-    "ExecExtensionClearHIBPKey": {
+    }''',
+    "ExecExtensionClearHIBPKey": r'''{
         "method": "POST",
         "role": "CIPP.Extension.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": "object"
-    },
-    "ExecExtensionMapping": {
+    }''',
+    "ExecExtensionMapping": r'''{
         "method": "POST",
         "role": "CIPP.Extension.ReadWrite",
         "any_tenant": true,
         "passthrough": false,
         "query": {"AddMapping": "string", "AutoMapping": "string", "List": "string", "TicketType": "string"},
         "body": "object"
-    },
-    "ExecExtensionNinjaOneQueue": {
+    }''',
+    "ExecExtensionNinjaOneQueue": r'''{
         "method": "POST",
         "role": "CIPP.Extension.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": "object"
-    },
-    "ExecExtensionsConfig": {
+    }''',
+    "ExecExtensionsConfig": r'''{
         "method": "POST",
         "role": "CIPP.Extension.ReadWrite",
         "any_tenant": false,
         "passthrough": true,
         "query": {},
         "body": {"type": "object", "properties": {}, "open": true}
-    },
-    "ExecExtensionSync": {
+    }''',
+    "ExecExtensionSync": r'''{
         "method": "POST",
         "role": "CIPP.Extension.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {"Extension": "string", "TenantID": "string"},
         "body": "object"
-    },
-    "ExecExtensionTest": {
+    }''',
+    "ExecExtensionTest": r'''{
         "method": "GET",
         "role": "CIPP.Extension.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"extensionName": "string"},
         "body": null
-    },
-    "ExecFeatureFlag": {
+    }''',
+    "ExecFeatureFlag": r'''{
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
         "any_tenant": false,
@@ -4059,16 +4057,16 @@ ENDPOINTS = json.loads(r'''
                 "Id": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecGDAPAccessAssignment": {
+    }''',
+    "ExecGDAPAccessAssignment": r'''{
         "method": "POST",
         "role": "Tenant.Relationship.ReadWrite",
         "any_tenant": true,
         "passthrough": false,
         "query": {"Action": "string", "Id": "string"},
         "body": {"type": "object", "properties": {"Action": "string", "Id": "string", "RoleTemplateId": "string"}}
-    },
-    "ExecGDAPInvite": {
+    }''',
+    "ExecGDAPInvite": r'''{
         "method": "POST",
         "role": "Tenant.Relationship.ReadWrite",
         "any_tenant": true,
@@ -4086,32 +4084,32 @@ ENDPOINTS = json.loads(r'''
                 }
             }
         }
-    },
-    "ExecGDAPInviteApproved": {
+    }''',
+    "ExecGDAPInviteApproved": r'''{
         "method": "POST",
         "role": "Tenant.Relationship.ReadWrite",
         "any_tenant": true,
         "passthrough": false,
         "query": {},
         "body": "object"
-    },
-    "ExecGDAPRemoveGArole": {
+    }''',
+    "ExecGDAPRemoveGArole": r'''{
         "method": "POST",
         "role": "Tenant.Relationship.ReadWrite",
         "any_tenant": true,
         "passthrough": false,
         "query": {"GDAPId": "string"},
         "body": {"type": "object", "properties": {"GDAPId": "string"}}
-    },
-    "ExecGDAPRepairRoleMappings": {
+    }''',
+    "ExecGDAPRepairRoleMappings": r'''{
         "method": "POST",
         "role": "Tenant.Relationship.ReadWrite",
         "any_tenant": true,
         "passthrough": false,
         "query": {},
         "body": "object"
-    },
-    "ExecGDAPRoleTemplate": {
+    }''',
+    "ExecGDAPRoleTemplate": r'''{
         "method": "POST",
         "role": "Tenant.Relationship.ReadWrite",
         "any_tenant": true,
@@ -4129,16 +4127,16 @@ ENDPOINTS = json.loads(r'''
                 "TemplateId": "string"
             }
         }
-    },
-    "ExecGDAPTrace": {
+    }''',
+    "ExecGDAPTrace": r'''{
         "method": "GET",
         "role": "CIPP.AppSettings.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}, "UPN": {"type": "string", "required": true}},
         "body": null
-    },
-    "ExecGenerateReportBuilderReport": {
+    }''',
+    "ExecGenerateReportBuilderReport": r'''{
         "method": "POST",
         "role": "CIPP.Core.ReadWrite",
         "any_tenant": false,
@@ -4155,16 +4153,16 @@ ENDPOINTS = json.loads(r'''
                 "TenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecGeoIPLookup": {
+    }''',
+    "ExecGeoIPLookup": r'''{
         "method": "POST",
         "role": "CIPP.Core.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"IP": "string"},
         "body": {"type": "object", "properties": {"IP": "string"}}
-    },
-    "ExecGetLocalAdminPassword": {
+    }''',
+    "ExecGetLocalAdminPassword": r'''{
         "method": "POST",
         "role": "Endpoint.Device.Read",
         "any_tenant": false,
@@ -4174,8 +4172,8 @@ ENDPOINTS = json.loads(r'''
             "type": "object",
             "properties": {"guid": "string", "TenantFilter": {"type": "string", "required": true}}
         }
-    },
-    "ExecGetRecoveryKey": {
+    }''',
+    "ExecGetRecoveryKey": r'''{
         "method": "POST",
         "role": "Endpoint.Device.Read",
         "any_tenant": false,
@@ -4189,16 +4187,16 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecGitHubAction": {
+    }''',
+    "ExecGitHubAction": r'''{
         "method": "POST",
         "role": "CIPP.Extension.ReadWrite",
         "any_tenant": true,
         "passthrough": false,
         "query": {"Action": "string"},
         "body": {"type": "object", "properties": {"Action": "string"}}
-    },
-    "ExecGraphExplorerPreset": {
+    }''',
+    "ExecGraphExplorerPreset": r'''{
         "method": "POST",
         "role": "CIPP.Core.Read",
         "any_tenant": false,
@@ -4214,8 +4212,8 @@ ENDPOINTS = json.loads(r'''
                 }
             }
         }
-    },
-    "ExecGraphRequestProfile": {
+    }''',
+    "ExecGraphRequestProfile": r'''{
         "method": "GET",
         "role": "CIPP.Core.Read",
         "any_tenant": false,
@@ -4229,8 +4227,8 @@ ENDPOINTS = json.loads(r'''
             "Version": "string"
         },
         "body": null
-    },
-    "ExecGroupsDelete": {
+    }''',
+    "ExecGroupsDelete": r'''{
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
         "any_tenant": false,
@@ -4250,8 +4248,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecGroupsDeliveryManagement": {
+    }''',
+    "ExecGroupsDeliveryManagement": r'''{
         "method": "POST",
         "role": "Exchange.Group.ReadWrite",
         "any_tenant": false,
@@ -4271,8 +4269,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecGroupsHideFromGAL": {
+    }''',
+    "ExecGroupsHideFromGAL": r'''{
         "method": "POST",
         "role": "Exchange.Group.ReadWrite",
         "any_tenant": false,
@@ -4292,16 +4290,16 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecHaloPSATestTicket": {
+    }''',
+    "ExecHaloPSATestTicket": r'''{
         "method": "POST",
         "role": "CIPP.Extension.ReadWrite",
         "any_tenant": true,
         "passthrough": false,
         "query": {},
         "body": "object"
-    },
-    "ExecHideFromGAL": {
+    }''',
+    "ExecHideFromGAL": r'''{
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
         "any_tenant": false,
@@ -4315,8 +4313,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecHVEUser": {
+    }''',
+    "ExecHVEUser": r'''{
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
         "any_tenant": false,
@@ -4337,16 +4335,16 @@ ENDPOINTS = json.loads(r'''
                 "username": "string"
             }
         }
-    },
-    "ExecIncidentsList": {
+    }''',
+    "ExecIncidentsList": r'''{
         "method": "GET",
         "role": "Security.Incident.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"EndDate": "string", "StartDate": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ExecJITAdmin": {
+    }''',
+    "ExecJITAdmin": r'''{
         "method": "POST",
         "role": "Identity.Role.ReadWrite",
         "any_tenant": false,
@@ -4374,32 +4372,32 @@ ENDPOINTS = json.loads(r'''
                 "UseTAP": "string"
             }
         }
-    },
-    "ExecJITAdminSettings": {
+    }''',
+    "ExecJITAdminSettings": r'''{
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
         "any_tenant": true,
         "passthrough": false,
         "query": {"Action": "string"},
         "body": {"type": "object", "properties": {"Action": "string", "MaxDuration": "labelvalue"}}
-    },
-    "ExecLicenseSearch": {
+    }''',
+    "ExecLicenseSearch": r'''{
         "method": "POST",
         "role": "CIPP.Core.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {},
         "body": {"type": "object", "properties": {"skuIds": {"type": "array", "items": "string"}}}
-    },
-    "ExecListAppId": {
+    }''',
+    "ExecListAppId": r'''{
         "method": "POST",
         "role": "CIPP.Core.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": "object"
-    },
-    "ExecListBackup": {
+    }''',
+    "ExecListBackup": r'''{
         "method": "GET",
         "role": "CIPP.Backup.Read",
         "any_tenant": false,
@@ -4411,16 +4409,16 @@ ENDPOINTS = json.loads(r'''
             "Type": "string"
         },
         "body": null
-    },
-    "ExecLogRetentionConfig": {
+    }''',
+    "ExecLogRetentionConfig": r'''{
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
         "any_tenant": true,
         "passthrough": false,
         "query": {"List": "string"},
         "body": {"type": "object", "properties": {"RetentionDays": "integer"}}
-    },
-    "ExecMailboxMobileDevices": {
+    }''',
+    "ExecMailboxMobileDevices": r'''{
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
         "any_tenant": false,
@@ -4434,8 +4432,8 @@ ENDPOINTS = json.loads(r'''
             "Userid": "string"
         },
         "body": "object"
-    },
-    "ExecMailboxRestore": {
+    }''',
+    "ExecMailboxRestore": r'''{
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
         "any_tenant": false,
@@ -4466,24 +4464,24 @@ ENDPOINTS = json.loads(r'''
                 "TenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecMailTest": {
+    }''',
+    "ExecMailTest": r'''{
         "method": "GET",
         "role": "CIPP.Core.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"Action": "string"},
         "body": null
-    },
-    "ExecMaintenanceScripts": {
+    }''',
+    "ExecMaintenanceScripts": r'''{
         "method": "GET",
         "role": "CIPP.AppSettings.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"MakeLink": "string", "ScriptFile": "string"},
         "body": null
-    },
-    "ExecManageAppCredentials": {
+    }''',
+    "ExecManageAppCredentials": r'''{
         "method": "POST",
         "role": "Tenant.Application.ReadWrite",
         "any_tenant": false,
@@ -4505,8 +4503,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecManageRetentionPolicies": {
+    }''',
+    "ExecManageRetentionPolicies": r'''{
         "method": "POST",
         "role": "Exchange.RetentionPolicies.ReadWrite",
         "any_tenant": false,
@@ -4533,8 +4531,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecManageRetentionTags": {
+    }''',
+    "ExecManageRetentionTags": r'''{
         "method": "POST",
         "role": "Exchange.RetentionPolicies.ReadWrite",
         "any_tenant": false,
@@ -4565,8 +4563,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecMcp": {
+    }''',
+    "ExecMcp": r'''{
         "method": "POST",
         "role": "CIPP.Core.Read",
         "any_tenant": true,
@@ -4583,16 +4581,16 @@ ENDPOINTS = json.loads(r'''
                 }
             }
         }
-    },
-    "ExecMDOAlertsList": {
+    }''',
+    "ExecMDOAlertsList": r'''{
         "method": "GET",
         "role": "Security.Alert.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ExecModifyCalPerms": {
+    }''',
+    "ExecModifyCalPerms": r'''{
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
         "any_tenant": false,
@@ -4619,8 +4617,8 @@ ENDPOINTS = json.loads(r'''
                 "userID": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecModifyContactPerms": {
+    }''',
+    "ExecModifyContactPerms": r'''{
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
         "any_tenant": false,
@@ -4647,8 +4645,8 @@ ENDPOINTS = json.loads(r'''
                 "userID": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecModifyMBPerms": {
+    }''',
+    "ExecModifyMBPerms": r'''{
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
         "any_tenant": false,
@@ -4678,8 +4676,8 @@ ENDPOINTS = json.loads(r'''
                 "open": true
             }
         }
-    },
-    "ExecNamedLocation": {
+    }''',
+    "ExecNamedLocation": r'''{
         "method": "POST",
         "role": "Tenant.ConditionalAccess.ReadWrite",
         "any_tenant": true,
@@ -4694,8 +4692,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": "string"
             }
         }
-    },
-    "ExecNewSafeLinksPolicy": {
+    }''',
+    "ExecNewSafeLinksPolicy": r'''{
         "method": "POST",
         "role": "Exchange.SpamFilter.ReadWrite",
         "any_tenant": false,
@@ -4773,8 +4771,8 @@ ENDPOINTS = json.loads(r'''
                 "TrackClicks": "string"
             }
         }
-    },
-    "ExecNotificationConfig": {
+    }''',
+    "ExecNotificationConfig": r'''{
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
         "any_tenant": false,
@@ -4799,8 +4797,8 @@ ENDPOINTS = json.loads(r'''
                 "webhookAuthUsername": "string"
             }
         }
-    },
-    "ExecOffboardTenant": {
+    }''',
+    "ExecOffboardTenant": r'''{
         "method": "POST",
         "role": "Tenant.Administration.ReadWrite",
         "any_tenant": false,
@@ -4819,8 +4817,8 @@ ENDPOINTS = json.loads(r'''
                 "vendorApplications": {"type": "array", "items": "labelvalue"}
             }
         }
-    },
-    "ExecOffboardUser": {
+    }''',
+    "ExecOffboardUser": r'''{
         "method": "POST",
         "role": "Identity.User.ReadWrite",
         "any_tenant": false,
@@ -4842,16 +4840,16 @@ ENDPOINTS = json.loads(r'''
             },
             "open": true
         }
-    },
-    "ExecOffloadFunctions": {
+    }''',
+    "ExecOffloadFunctions": r'''{
         "method": "POST",
         "role": "CIPP.SuperAdmin.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {"Action": "string"},
         "body": {"type": "object", "properties": {"OffloadFunctions": "string"}}
-    },
-    "ExecOnboardTenant": {
+    }''',
+    "ExecOnboardTenant": r'''{
         "method": "POST",
         "role": "Tenant.Administration.ReadWrite",
         "any_tenant": true,
@@ -4870,8 +4868,8 @@ ENDPOINTS = json.loads(r'''
                 "standardsExcludeAllTenants": "string"
             }
         }
-    },
-    "ExecOneDriveProvision": {
+    }''',
+    "ExecOneDriveProvision": r'''{
         "method": "POST",
         "role": "Identity.User.ReadWrite",
         "any_tenant": false,
@@ -4881,8 +4879,8 @@ ENDPOINTS = json.loads(r'''
             "type": "object",
             "properties": {"tenantFilter": {"type": "string", "required": true}, "UserPrincipalName": "string"}
         }
-    },
-    "ExecOneDriveShortCut": {
+    }''',
+    "ExecOneDriveShortCut": r'''{
         "method": "POST",
         "role": "Identity.User.ReadWrite",
         "any_tenant": false,
@@ -4897,16 +4895,16 @@ ENDPOINTS = json.loads(r'''
                 "username": "string"
             }
         }
-    },
-    "ExecPartnerMode": {
+    }''',
+    "ExecPartnerMode": r'''{
         "method": "POST",
         "role": "CIPP.SuperAdmin.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {"action": "string"},
         "body": {"type": "object", "properties": {"TenantMode": "string"}}
-    },
-    "ExecPartnerWebhook": {
+    }''',
+    "ExecPartnerWebhook": r'''{
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
         "any_tenant": false,
@@ -4916,8 +4914,8 @@ ENDPOINTS = json.loads(r'''
             "type": "object",
             "properties": {"enabled": "boolean", "EventType": "labelvalue", "standardsExcludeAllTenants": "string"}
         }
-    },
-    "ExecPasswordConfig": {
+    }''',
+    "ExecPasswordConfig": r'''{
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
         "any_tenant": true,
@@ -4940,8 +4938,8 @@ ENDPOINTS = json.loads(r'''
                 "wordCount": "string"
             }
         }
-    },
-    "ExecPasswordNeverExpires": {
+    }''',
+    "ExecPasswordNeverExpires": r'''{
         "method": "POST",
         "role": "Identity.User.ReadWrite",
         "any_tenant": false,
@@ -4956,16 +4954,16 @@ ENDPOINTS = json.loads(r'''
                 "userPrincipalName": "string"
             }
         }
-    },
-    "ExecPermissionRepair": {
+    }''',
+    "ExecPermissionRepair": r'''{
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": "object"
-    },
-    "ExecPerUserMFA": {
+    }''',
+    "ExecPerUserMFA": r'''{
         "method": "POST",
         "role": "Identity.User.ReadWrite",
         "any_tenant": false,
@@ -4980,8 +4978,8 @@ ENDPOINTS = json.loads(r'''
                 "userPrincipalName": "string"
             }
         }
-    },
-    "ExecQuarantineManagement": {
+    }''',
+    "ExecQuarantineManagement": r'''{
         "method": "POST",
         "role": "Exchange.SpamFilter.ReadWrite",
         "any_tenant": false,
@@ -4999,8 +4997,8 @@ ENDPOINTS = json.loads(r'''
                 "Type": "string"
             }
         }
-    },
-    "ExecRegistrationCampaign": {
+    }''',
+    "ExecRegistrationCampaign": r'''{
         "method": "POST",
         "role": "Tenant.Administration.ReadWrite",
         "any_tenant": false,
@@ -5021,8 +5019,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "labelvalue", "required": true}
             }
         }
-    },
-    "ExecRemoveAdminRole": {
+    }''',
+    "ExecRemoveAdminRole": r'''{
         "method": "POST",
         "role": "Identity.Role.ReadWrite",
         "any_tenant": false,
@@ -5038,8 +5036,8 @@ ENDPOINTS = json.loads(r'''
                 "Users": "string"
             }
         }
-    },
-    "ExecRemoveCippCveException": {
+    }''',
+    "ExecRemoveCippCveException": r'''{
         "method": "POST",
         "role": "Security.Alert.ReadWrite",
         "any_tenant": false,
@@ -5057,8 +5055,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecRemoveEnrollmentProfile": {
+    }''',
+    "ExecRemoveEnrollmentProfile": r'''{
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
         "any_tenant": false,
@@ -5075,8 +5073,8 @@ ENDPOINTS = json.loads(r'''
                 "tokenId": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecRemoveLibraryPermission": {
+    }''',
+    "ExecRemoveLibraryPermission": r'''{
         "method": "POST",
         "role": "Sharepoint.Site.ReadWrite",
         "any_tenant": false,
@@ -5095,8 +5093,8 @@ ENDPOINTS = json.loads(r'''
                 "Title": "string"
             }
         }
-    },
-    "ExecRemoveMailboxRule": {
+    }''',
+    "ExecRemoveMailboxRule": r'''{
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
         "any_tenant": false,
@@ -5116,8 +5114,8 @@ ENDPOINTS = json.loads(r'''
                 "userPrincipalName": "string"
             }
         }
-    },
-    "ExecRemoveRestrictedUser": {
+    }''',
+    "ExecRemoveRestrictedUser": r'''{
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
         "any_tenant": false,
@@ -5130,8 +5128,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecRemoveSharingLink": {
+    }''',
+    "ExecRemoveSharingLink": r'''{
         "method": "POST",
         "role": "Sharepoint.Site.ReadWrite",
         "any_tenant": false,
@@ -5148,8 +5146,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecRemoveSiteUser": {
+    }''',
+    "ExecRemoveSiteUser": r'''{
         "method": "POST",
         "role": "Sharepoint.Site.ReadWrite",
         "any_tenant": false,
@@ -5174,16 +5172,16 @@ ENDPOINTS = json.loads(r'''
                 }
             }
         }
-    },
-    "ExecRemoveSnooze": {
+    }''',
+    "ExecRemoveSnooze": r'''{
         "method": "POST",
         "role": "CIPP.AlertSnooze.ReadWrite",
         "any_tenant": true,
         "passthrough": false,
         "query": {"PartitionKey": "string", "RowKey": "string"},
         "body": {"type": "object", "properties": {"PartitionKey": "string", "RowKey": "string"}}
-    },
-    "ExecRemoveSPOExternalUser": {
+    }''',
+    "ExecRemoveSPOExternalUser": r'''{
         "method": "POST",
         "role": "Sharepoint.Site.ReadWrite",
         "any_tenant": false,
@@ -5199,8 +5197,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecRemoveTeamsVoicePhoneNumberAssignment": {
+    }''',
+    "ExecRemoveTeamsVoicePhoneNumberAssignment": r'''{
         "method": "POST",
         "role": "Teams.Voice.ReadWrite",
         "any_tenant": false,
@@ -5215,16 +5213,16 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecRemoveTenant": {
+    }''',
+    "ExecRemoveTenant": r'''{
         "method": "POST",
         "role": "Tenant.Administration.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": {"type": "object", "properties": {"TenantID": "string"}}
-    },
-    "ExecRenameAPDevice": {
+    }''',
+    "ExecRenameAPDevice": r'''{
         "method": "POST",
         "role": "Endpoint.Autopilot.ReadWrite",
         "any_tenant": false,
@@ -5239,8 +5237,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecReportBuilderTemplate": {
+    }''',
+    "ExecReportBuilderTemplate": r'''{
         "method": "POST",
         "role": "CIPP.Core.ReadWrite",
         "any_tenant": false,
@@ -5256,8 +5254,8 @@ ENDPOINTS = json.loads(r'''
                 "Settings": "string"
             }
         }
-    },
-    "ExecReprocessUserLicenses": {
+    }''',
+    "ExecReprocessUserLicenses": r'''{
         "method": "POST",
         "role": "Identity.User.ReadWrite",
         "any_tenant": false,
@@ -5271,8 +5269,8 @@ ENDPOINTS = json.loads(r'''
                 "userPrincipalName": "string"
             }
         }
-    },
-    "ExecResetMFA": {
+    }''',
+    "ExecResetMFA": r'''{
         "method": "POST",
         "role": "Identity.User.ReadWrite",
         "any_tenant": false,
@@ -5282,8 +5280,8 @@ ENDPOINTS = json.loads(r'''
             "type": "object",
             "properties": {"ID": "string", "MethodId": "string", "tenantFilter": {"type": "string", "required": true}}
         }
-    },
-    "ExecResetPass": {
+    }''',
+    "ExecResetPass": r'''{
         "method": "POST",
         "role": "Identity.User.ReadWrite",
         "any_tenant": false,
@@ -5303,8 +5301,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecRestoreBackup": {
+    }''',
+    "ExecRestoreBackup": r'''{
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
         "any_tenant": false,
@@ -5322,8 +5320,8 @@ ENDPOINTS = json.loads(r'''
                 }
             }
         }
-    },
-    "ExecRestoreDeleted": {
+    }''',
+    "ExecRestoreDeleted": r'''{
         "method": "POST",
         "role": "Tenant.Directory.ReadWrite",
         "any_tenant": false,
@@ -5338,8 +5336,8 @@ ENDPOINTS = json.loads(r'''
                 "userPrincipalName": "string"
             }
         }
-    },
-    "ExecRestoreDeletedSite": {
+    }''',
+    "ExecRestoreDeletedSite": r'''{
         "method": "POST",
         "role": "Sharepoint.Site.ReadWrite",
         "any_tenant": false,
@@ -5353,8 +5351,8 @@ ENDPOINTS = json.loads(r'''
                 "Url": "string"
             }
         }
-    },
-    "ExecRestoreRecycleBinItems": {
+    }''',
+    "ExecRestoreRecycleBinItems": r'''{
         "method": "POST",
         "role": "Sharepoint.SiteRecycleBin.ReadWrite",
         "any_tenant": false,
@@ -5369,8 +5367,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecRevokeSessions": {
+    }''',
+    "ExecRevokeSessions": r'''{
         "method": "POST",
         "role": "Identity.User.ReadWrite",
         "any_tenant": false,
@@ -5380,48 +5378,48 @@ ENDPOINTS = json.loads(r'''
             "type": "object",
             "properties": {"id": "string", "tenantFilter": {"type": "string", "required": true}, "Username": "string"}
         }
-    },
-    "ExecRunBackup": {
+    }''',
+    "ExecRunBackup": r'''{
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": "object"
-    },
-    "ExecRunTenantGroupRule": {
+    }''',
+    "ExecRunTenantGroupRule": r'''{
         "method": "POST",
         "role": "Tenant.Groups.ReadWrite",
         "any_tenant": true,
         "passthrough": false,
         "query": {"groupId": "string"},
         "body": {"type": "object", "properties": {"groupId": "string"}}
-    },
-    "ExecSAMAppPermissions": {
+    }''',
+    "ExecSAMAppPermissions": r'''{
         "method": "POST",
         "role": "CIPP.SuperAdmin.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {"Action": "string"},
         "body": {"type": "object", "properties": {"Permissions": "string"}}
-    },
-    "ExecSAMCertificate": {
+    }''',
+    "ExecSAMCertificate": r'''{
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {"Action": "string"},
         "body": {"type": "object", "properties": {"Action": "string"}}
-    },
-    "ExecSAMRoles": {
+    }''',
+    "ExecSAMRoles": r'''{
         "method": "POST",
         "role": "CIPP.SuperAdmin.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {"Action": "string"},
         "body": {"type": "object", "properties": {"Roles": "string", "Tenants": "string"}}
-    },
-    "ExecScheduleForwardingVacation": {
+    }''',
+    "ExecScheduleForwardingVacation": r'''{
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
         "any_tenant": false,
@@ -5442,8 +5440,8 @@ ENDPOINTS = json.loads(r'''
                 "Users": "string"
             }
         }
-    },
-    "ExecScheduleMailboxVacation": {
+    }''',
+    "ExecScheduleMailboxVacation": r'''{
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
         "any_tenant": false,
@@ -5466,8 +5464,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecScheduleOOOVacation": {
+    }''',
+    "ExecScheduleOOOVacation": r'''{
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
         "any_tenant": false,
@@ -5491,16 +5489,16 @@ ENDPOINTS = json.loads(r'''
                 "Users": "string"
             }
         }
-    },
-    "ExecSchedulerBillingRun": {
+    }''',
+    "ExecSchedulerBillingRun": r'''{
         "method": "POST",
         "role": "Scheduler.Billing.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": "object"
-    },
-    "ExecSendOrgMessage": {
+    }''',
+    "ExecSendOrgMessage": r'''{
         "method": "POST",
         "role": "Tenant.Directory.ReadWrite",
         "any_tenant": false,
@@ -5513,8 +5511,8 @@ ENDPOINTS = json.loads(r'''
             "URL": "string"
         },
         "body": "object"
-    },
-    "ExecSendPush": {
+    }''',
+    "ExecSendPush": r'''{
         "method": "POST",
         "role": "Identity.User.Read",
         "any_tenant": false,
@@ -5524,16 +5522,16 @@ ENDPOINTS = json.loads(r'''
             "type": "object",
             "properties": {"TenantFilter": {"type": "string", "required": true}, "UserEmail": "string"}
         }
-    },
-    "ExecServicePrincipals": {
+    }''',
+    "ExecServicePrincipals": r'''{
         "method": "POST",
         "role": "Tenant.Application.ReadWrite",
         "any_tenant": true,
         "passthrough": false,
         "query": {"Action": "string", "AppId": "string", "Id": "string", "Select": "string"},
         "body": "object"
-    },
-    "ExecSetAPDeviceGroupTag": {
+    }''',
+    "ExecSetAPDeviceGroupTag": r'''{
         "method": "POST",
         "role": "Endpoint.Autopilot.ReadWrite",
         "any_tenant": false,
@@ -5548,8 +5546,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecSetCalendarProcessing": {
+    }''',
+    "ExecSetCalendarProcessing": r'''{
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
         "any_tenant": false,
@@ -5579,8 +5577,8 @@ ENDPOINTS = json.loads(r'''
                 "UPN": "string"
             }
         }
-    },
-    "ExecSetCASMailbox": {
+    }''',
+    "ExecSetCASMailbox": r'''{
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
         "any_tenant": false,
@@ -5594,16 +5592,16 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecSetCIPPAutoBackup": {
+    }''',
+    "ExecSetCIPPAutoBackup": r'''{
         "method": "POST",
         "role": "CIPP.Backup.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": {"type": "object", "properties": {"Enabled": "boolean"}}
-    },
-    "ExecSetCloudManaged": {
+    }''',
+    "ExecSetCloudManaged": r'''{
         "method": "POST",
         "role": "Identity.DirSync.ReadWrite",
         "any_tenant": false,
@@ -5619,8 +5617,8 @@ ENDPOINTS = json.loads(r'''
                 "type": "string"
             }
         }
-    },
-    "ExecSetDefaultMFAMethod": {
+    }''',
+    "ExecSetDefaultMFAMethod": r'''{
         "method": "POST",
         "role": "Identity.User.ReadWrite",
         "any_tenant": false,
@@ -5634,8 +5632,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecSetLibraryInheritance": {
+    }''',
+    "ExecSetLibraryInheritance": r'''{
         "method": "POST",
         "role": "Sharepoint.Site.ReadWrite",
         "any_tenant": false,
@@ -5653,8 +5651,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecSetLibraryPermission": {
+    }''',
+    "ExecSetLibraryPermission": r'''{
         "method": "POST",
         "role": "Sharepoint.Site.ReadWrite",
         "any_tenant": false,
@@ -5676,8 +5674,8 @@ ENDPOINTS = json.loads(r'''
                 "Users": "string"
             }
         }
-    },
-    "ExecSetLitigationHold": {
+    }''',
+    "ExecSetLitigationHold": r'''{
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
         "any_tenant": false,
@@ -5693,8 +5691,8 @@ ENDPOINTS = json.loads(r'''
                 "UPN": "string"
             }
         }
-    },
-    "ExecSetMailboxEmailSize": {
+    }''',
+    "ExecSetMailboxEmailSize": r'''{
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
         "any_tenant": false,
@@ -5710,8 +5708,8 @@ ENDPOINTS = json.loads(r'''
                 "UPN": "string"
             }
         }
-    },
-    "ExecSetMailboxLocale": {
+    }''',
+    "ExecSetMailboxLocale": r'''{
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
         "any_tenant": false,
@@ -5733,8 +5731,8 @@ ENDPOINTS = json.loads(r'''
                 }
             }
         }
-    },
-    "ExecSetMailboxQuota": {
+    }''',
+    "ExecSetMailboxQuota": r'''{
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
         "any_tenant": false,
@@ -5751,8 +5749,8 @@ ENDPOINTS = json.loads(r'''
                 "user": "string"
             }
         }
-    },
-    "ExecSetMailboxRetentionPolicies": {
+    }''',
+    "ExecSetMailboxRetentionPolicies": r'''{
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
         "any_tenant": false,
@@ -5766,8 +5764,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecSetMailboxRule": {
+    }''',
+    "ExecSetMailboxRule": r'''{
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
         "any_tenant": false,
@@ -5784,8 +5782,8 @@ ENDPOINTS = json.loads(r'''
                 "userPrincipalName": "string"
             }
         }
-    },
-    "ExecSetMdoAlert": {
+    }''',
+    "ExecSetMdoAlert": r'''{
         "method": "POST",
         "role": "Security.Incident.ReadWrite",
         "any_tenant": false,
@@ -5809,8 +5807,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecSetOneDriveSharing": {
+    }''',
+    "ExecSetOneDriveSharing": r'''{
         "method": "POST",
         "role": "Teams.SharePoint.ReadWrite",
         "any_tenant": false,
@@ -5824,8 +5822,8 @@ ENDPOINTS = json.loads(r'''
                 "UPN": "string"
             }
         }
-    },
-    "ExecSetOoO": {
+    }''',
+    "ExecSetOoO": r'''{
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
         "any_tenant": false,
@@ -5850,16 +5848,16 @@ ENDPOINTS = json.loads(r'''
                 "userId": "string"
             }
         }
-    },
-    "ExecSetPackageTag": {
+    }''',
+    "ExecSetPackageTag": r'''{
         "method": "POST",
         "role": "CIPP.Core.ReadWrite",
         "any_tenant": true,
         "passthrough": false,
         "query": {},
         "body": {"type": "object", "properties": {"GUID": "string", "Package": "string", "Remove": "string"}}
-    },
-    "ExecSetRecipientLimits": {
+    }''',
+    "ExecSetRecipientLimits": r'''{
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
         "any_tenant": false,
@@ -5874,8 +5872,8 @@ ENDPOINTS = json.loads(r'''
                 "userid": "string"
             }
         }
-    },
-    "ExecSetRetentionHold": {
+    }''',
+    "ExecSetRetentionHold": r'''{
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
         "any_tenant": false,
@@ -5890,8 +5888,8 @@ ENDPOINTS = json.loads(r'''
                 "UPN": "string"
             }
         }
-    },
-    "ExecSetSecurityAlert": {
+    }''',
+    "ExecSetSecurityAlert": r'''{
         "method": "POST",
         "role": "Security.Alert.ReadWrite",
         "any_tenant": false,
@@ -5913,8 +5911,8 @@ ENDPOINTS = json.loads(r'''
                 "Vendor": "string"
             }
         }
-    },
-    "ExecSetSecurityIncident": {
+    }''',
+    "ExecSetSecurityIncident": r'''{
         "method": "POST",
         "role": "Security.Incident.ReadWrite",
         "any_tenant": false,
@@ -5934,8 +5932,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecSetSharePointMember": {
+    }''',
+    "ExecSetSharePointMember": r'''{
         "method": "POST",
         "role": "Sharepoint.Site.ReadWrite",
         "any_tenant": false,
@@ -5959,8 +5957,8 @@ ENDPOINTS = json.loads(r'''
                 }
             }
         }
-    },
-    "ExecSetSiteProperties": {
+    }''',
+    "ExecSetSiteProperties": r'''{
         "method": "POST",
         "role": "Sharepoint.Site.ReadWrite",
         "any_tenant": false,
@@ -5974,8 +5972,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecSetUserPhoto": {
+    }''',
+    "ExecSetUserPhoto": r'''{
         "method": "POST",
         "role": "Identity.User.ReadWrite",
         "any_tenant": false,
@@ -5994,8 +5992,8 @@ ENDPOINTS = json.loads(r'''
                 "userId": "string"
             }
         }
-    },
-    "ExecShadowAISanction": {
+    }''',
+    "ExecShadowAISanction": r'''{
         "method": "POST",
         "role": "Tenant.Standards.ReadWrite",
         "any_tenant": false,
@@ -6010,8 +6008,8 @@ ENDPOINTS = json.loads(r'''
                 "Tools": "string"
             }
         }
-    },
-    "ExecSharePointPerms": {
+    }''',
+    "ExecSharePointPerms": r'''{
         "method": "POST",
         "role": "Sharepoint.Site.ReadWrite",
         "any_tenant": false,
@@ -6028,8 +6026,8 @@ ENDPOINTS = json.loads(r'''
                 "user": "string"
             }
         }
-    },
-    "ExecSharePointTemplate": {
+    }''',
+    "ExecSharePointTemplate": r'''{
         "method": "POST",
         "role": "Sharepoint.Admin.ReadWrite",
         "any_tenant": true,
@@ -6050,8 +6048,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecSnoozeAlert": {
+    }''',
+    "ExecSnoozeAlert": r'''{
         "method": "POST",
         "role": "CIPP.AlertSnooze.ReadWrite",
         "any_tenant": true,
@@ -6067,8 +6065,8 @@ ENDPOINTS = json.loads(r'''
                 "TenantFilter": "string"
             }
         }
-    },
-    "ExecSPOVersionCleanup": {
+    }''',
+    "ExecSPOVersionCleanup": r'''{
         "method": "POST",
         "role": "Sharepoint.Site.ReadWrite",
         "any_tenant": false,
@@ -6085,8 +6083,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecSSOSetup": {
+    }''',
+    "ExecSSOSetup": r'''{
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
         "any_tenant": true,
@@ -6102,32 +6100,32 @@ ENDPOINTS = json.loads(r'''
                 "targetUrl": "string"
             }
         }
-    },
-    "ExecStandardConvert": {
+    }''',
+    "ExecStandardConvert": r'''{
         "method": "POST",
         "role": "Tenant.Standards.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": "object"
-    },
-    "ExecStandardsRun": {
+    }''',
+    "ExecStandardsRun": r'''{
         "method": "POST",
         "role": "Tenant.Standards.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {"templateId": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": "object"
-    },
-    "ExecStandardTemplateSchedule": {
+    }''',
+    "ExecStandardTemplateSchedule": r'''{
         "method": "POST",
         "role": "Tenant.Standards.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {"TemplateId": "string"},
         "body": {"type": "object", "properties": {"runManually": "boolean", "TemplateId": "string"}}
-    },
-    "ExecStartManagedFolderAssistant": {
+    }''',
+    "ExecStartManagedFolderAssistant": r'''{
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
         "any_tenant": false,
@@ -6141,32 +6139,32 @@ ENDPOINTS = json.loads(r'''
                 "UserPrincipalName": "string"
             }
         }
-    },
-    "ExecSyncAPDevices": {
+    }''',
+    "ExecSyncAPDevices": r'''{
         "method": "POST",
         "role": "Endpoint.Autopilot.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": {"type": "object", "properties": {"tenantFilter": {"type": "string", "required": true}}}
-    },
-    "ExecSyncDEP": {
+    }''',
+    "ExecSyncDEP": r'''{
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": {"type": "object", "properties": {"tenantFilter": {"type": "string", "required": true}}}
-    },
-    "ExecSyncVPP": {
+    }''',
+    "ExecSyncVPP": r'''{
         "method": "POST",
         "role": "Endpoint.Application.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": {"type": "object", "properties": {"tenantFilter": {"type": "string", "required": true}}}
-    },
-    "ExecTeamsVoicePhoneNumberAssignment": {
+    }''',
+    "ExecTeamsVoicePhoneNumberAssignment": r'''{
         "method": "POST",
         "role": "Teams.Voice.ReadWrite",
         "any_tenant": false,
@@ -6183,8 +6181,8 @@ ENDPOINTS = json.loads(r'''
                 "TenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecTenantGroup": {
+    }''',
+    "ExecTenantGroup": r'''{
         "method": "POST",
         "role": "Tenant.Groups.ReadWrite",
         "any_tenant": true,
@@ -6207,8 +6205,8 @@ ENDPOINTS = json.loads(r'''
                 "ruleLogic": "string"
             }
         }
-    },
-    "ExecTestRefresh": {
+    }''',
+    "ExecTestRefresh": r'''{
         "method": "POST",
         "role": "Tenant.Tests.ReadWrite",
         "any_tenant": false,
@@ -6218,8 +6216,8 @@ ENDPOINTS = json.loads(r'''
             "type": "object",
             "properties": {"tenantFilter": {"type": "string", "required": true}, "testName": "string"}
         }
-    },
-    "ExecTestRun": {
+    }''',
+    "ExecTestRun": r'''{
         "method": "POST",
         "role": "Tenant.Tests.ReadWrite",
         "any_tenant": false,
@@ -6229,16 +6227,16 @@ ENDPOINTS = json.loads(r'''
             "type": "object",
             "properties": {"mode": "string", "tenantFilter": {"type": "string", "required": true}}
         }
-    },
-    "ExecTimeSettings": {
+    }''',
+    "ExecTimeSettings": r'''{
         "method": "POST",
         "role": "CIPP.SuperAdmin.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": {"type": "object", "properties": {"Timezone": "labelvalue"}}
-    },
-    "ExecTokenExchange": {
+    }''',
+    "ExecTokenExchange": r'''{
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
         "any_tenant": true,
@@ -6249,24 +6247,24 @@ ENDPOINTS = json.loads(r'''
             "properties": {"tenantId": "string", "tokenRequest": "string", "tokenUrl": "string"},
             "open": true
         }
-    },
-    "ExecUniversalSearch": {
+    }''',
+    "ExecUniversalSearch": r'''{
         "method": "GET",
         "role": "CIPP.Core.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"name": "string"},
         "body": null
-    },
-    "ExecUniversalSearchV2": {
+    }''',
+    "ExecUniversalSearchV2": r'''{
         "method": "GET",
         "role": "CIPP.Core.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"limit": "integer", "searchTerms": "string", "type": "string"},
         "body": null
-    },
-    "ExecUpdateBaselineDeviation": {
+    }''',
+    "ExecUpdateBaselineDeviation": r'''{
         "method": "POST",
         "role": "Tenant.Standards.ReadWrite",
         "any_tenant": false,
@@ -6285,8 +6283,8 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecUpdateDriftDeviation": {
+    }''',
+    "ExecUpdateDriftDeviation": r'''{
         "method": "POST",
         "role": "Tenant.Standards.ReadWrite",
         "any_tenant": false,
@@ -6308,16 +6306,16 @@ ENDPOINTS = json.loads(r'''
                 "TenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ExecUpdateRefreshToken": {
+    }''',
+    "ExecUpdateRefreshToken": r'''{
         "method": "POST",
         "role": "CIPP.AppSettings.ReadWrite",
         "any_tenant": true,
         "passthrough": false,
         "query": {},
         "body": {"type": "object", "properties": {"refreshtoken": "string", "tenantId": "string"}}
-    },
-    "ExecUpdateSecureScore": {
+    }''',
+    "ExecUpdateSecureScore": r'''{
         "method": "POST",
         "role": "Tenant.Administration.ReadWrite",
         "any_tenant": false,
@@ -6333,8 +6331,8 @@ ENDPOINTS = json.loads(r'''
                 "vendorInformation": "string"
             }
         }
-    },
-    "ExecUserBookmarks": {
+    }''',
+    "ExecUserBookmarks": r'''{
         "method": "POST",
         "role": "CIPP.Core.ReadWrite",
         "any_tenant": false,
@@ -6347,224 +6345,224 @@ ENDPOINTS = json.loads(r'''
                 "user": "string"
             }
         }
-    },
-    "ExecUserSettings": {
+    }''',
+    "ExecUserSettings": r'''{
         "method": "POST",
         "role": "CIPP.Core.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": {"type": "object", "properties": {"currentSettings": "string", "user": "string"}}
-    },
-    "ExecWebhookSubscriptions": {
+    }''',
+    "ExecWebhookSubscriptions": r'''{
         "method": "POST",
         "role": "Tenant.Alert.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {"Action": "string", "WebhookID": "string"},
         "body": "object"
-    },
-    "GetCippAlerts": {
+    }''',
+    "GetCippAlerts": r'''{
         "method": "GET",
         "role": "CIPP.Core.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"localversion": "string"},
         "body": null
-    },
-    "GetVersion": {
+    }''',
+    "GetVersion": r'''{
         "method": "GET",
         "role": "CIPP.Core.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"LocalVersion": "string"},
         "body": null
-    },
-    "ListActiveSyncDevices": {
+    }''',
+    "ListActiveSyncDevices": r'''{
         "method": "GET",
         "role": "Exchange.Mailbox.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListAdminPortalLicenses": {
+    }''',
+    "ListAdminPortalLicenses": r'''{
         "method": "GET",
         "role": "CIPP.Core.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListAgent365PackageDetail": {
+    }''',
+    "ListAgent365PackageDetail": r'''{
         "method": "GET",
         "role": "Tenant.Standards.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"id": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListAgent365Packages": {
+    }''',
+    "ListAgent365Packages": r'''{
         "method": "GET",
         "role": "Tenant.Standards.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"Filter": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListAlertResults": {
+    }''',
+    "ListAlertResults": r'''{
         "method": "GET",
         "role": "CIPP.Alert.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListAlertsQueue": {
+    }''',
+    "ListAlertsQueue": r'''{
         "method": "GET",
         "role": "CIPP.Alert.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": null
-    },
-    "ListAllTenantDeviceCompliance": {
+    }''',
+    "ListAllTenantDeviceCompliance": r'''{
         "method": "GET",
         "role": "Tenant.DeviceCompliance.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListAndroidEnrollmentProfiles": {
+    }''',
+    "ListAndroidEnrollmentProfiles": r'''{
         "method": "GET",
         "role": "Endpoint.Autopilot.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListAntiPhishingFilters": {
+    }''',
+    "ListAntiPhishingFilters": r'''{
         "method": "GET",
         "role": "Exchange.SpamFilter.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListAPDevices": {
+    }''',
+    "ListAPDevices": r'''{
         "method": "GET",
         "role": "Endpoint.Autopilot.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListApiTest": {
+    }''',
+    "ListApiTest": r'''{
         "method": "GET",
         "role": "CIPP.Core.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {},
         "body": null
-    },
-    "ListAppApprovalTemplates": {
+    }''',
+    "ListAppApprovalTemplates": r'''{
         "method": "GET",
         "role": "Tenant.Application.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {},
         "body": null
-    },
-    "ListAppConsentRequests": {
+    }''',
+    "ListAppConsentRequests": r'''{
         "method": "GET",
         "role": "Tenant.Administration.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"Filter": "string", "RequestStatus": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListAppleEnrollmentProfiles": {
+    }''',
+    "ListAppleEnrollmentProfiles": r'''{
         "method": "GET",
         "role": "Endpoint.Autopilot.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListApplicationQueue": {
+    }''',
+    "ListApplicationQueue": r'''{
         "method": "GET",
         "role": "Endpoint.Application.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": null
-    },
-    "ListAppProtectionPolicies": {
+    }''',
+    "ListAppProtectionPolicies": r'''{
         "method": "GET",
         "role": "Endpoint.MEM.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}, "UseReportDB": "boolean"},
         "body": null
-    },
-    "ListApps": {
+    }''',
+    "ListApps": r'''{
         "method": "GET",
         "role": "Endpoint.Application.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}, "UseReportDB": "boolean"},
         "body": null
-    },
-    "ListAppsRepository": {
+    }''',
+    "ListAppsRepository": r'''{
         "method": "POST",
         "role": "Endpoint.Application.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {},
         "body": {"type": "object", "properties": {"Repository": "string", "Search": "string"}}
-    },
-    "ListAppStatus": {
+    }''',
+    "ListAppStatus": r'''{
         "method": "GET",
         "role": "Endpoint.Device.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"AppFilter": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListAppTemplates": {
+    }''',
+    "ListAppTemplates": r'''{
         "method": "GET",
         "role": "Endpoint.Application.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"ID": "string"},
         "body": null
-    },
-    "ListAssignmentFilters": {
+    }''',
+    "ListAssignmentFilters": r'''{
         "method": "GET",
         "role": "Endpoint.MEM.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"filterId": "string", "tenantFilter": {"type": "string", "required": true}, "UseReportDB": "boolean"},
         "body": null
-    },
-    "ListAssignmentFilterTemplates": {
+    }''',
+    "ListAssignmentFilterTemplates": r'''{
         "method": "GET",
         "role": "Endpoint.MEM.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"ID": "string"},
         "body": null
-    },
-    "ListAuditLogCoverage": {
+    }''',
+    "ListAuditLogCoverage": r'''{
         "method": "GET",
         "role": "Tenant.Alert.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"EndDate": "string", "RelativeTime": "string", "StartDate": "string", "tenantFilter": "string"},
         "body": null
-    },
-    "ListAuditLogs": {
+    }''',
+    "ListAuditLogs": r'''{
         "method": "GET",
         "role": "CIPP.Alert.Read",
         "any_tenant": false,
@@ -6577,8 +6575,8 @@ ENDPOINTS = json.loads(r'''
             "tenantFilter": {"type": "string", "required": true}
         },
         "body": null
-    },
-    "ListAuditLogSearches": {
+    }''',
+    "ListAuditLogSearches": r'''{
         "method": "GET",
         "role": "Tenant.Alert.Read",
         "any_tenant": false,
@@ -6590,120 +6588,120 @@ ENDPOINTS = json.loads(r'''
             "Type": "string"
         },
         "body": null
-    },
-    "ListAuditLogTest": {
+    }''',
+    "ListAuditLogTest": r'''{
         "method": "GET",
         "role": "Tenant.Alert.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"SearchId": "string", "TenantFilter": "string"},
         "body": null
-    },
-    "ListAutopilotconfig": {
+    }''',
+    "ListAutopilotconfig": r'''{
         "method": "GET",
         "role": "Endpoint.Autopilot.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}, "type": "string"},
         "body": null
-    },
-    "ListAvailableTests": {
+    }''',
+    "ListAvailableTests": r'''{
         "method": "GET",
         "role": "CIPP.Dashboard.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {},
         "body": null
-    },
-    "ListAzureADConnectStatus": {
+    }''',
+    "ListAzureADConnectStatus": r'''{
         "method": "GET",
         "role": "Tenant.Directory.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"DataToReturn": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListBaselineAlignment": {
+    }''',
+    "ListBaselineAlignment": r'''{
         "method": "GET",
         "role": "Tenant.Standards.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"byStandard": "boolean", "history": "boolean", "tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListBaselines": {
+    }''',
+    "ListBaselines": r'''{
         "method": "GET",
         "role": "Tenant.Standards.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": null
-    },
-    "ListBaselineStandards": {
+    }''',
+    "ListBaselineStandards": r'''{
         "method": "GET",
         "role": "Tenant.Standards.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": null
-    },
-    "ListBasicAuth": {
+    }''',
+    "ListBasicAuth": r'''{
         "method": "GET",
         "role": "Identity.AuditLog.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListBPA": {
+    }''',
+    "ListBPA": r'''{
         "method": "GET",
         "role": "Tenant.BestPracticeAnalyser.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"Report": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListBPATemplates": {
+    }''',
+    "ListBPATemplates": r'''{
         "method": "GET",
         "role": "Tenant.BestPracticeAnalyser.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"RawJson": "string"},
         "body": null
-    },
-    "ListBrandingPresets": {
+    }''',
+    "ListBrandingPresets": r'''{
         "method": "GET",
         "role": "CIPP.Core.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"includeImages": "boolean"},
         "body": null
-    },
-    "ListBrandingSettings": {
+    }''',
+    "ListBrandingSettings": r'''{
         "method": "GET",
         "role": "Identity.User.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"includeGallery": "string"},
         "body": null
-    },
-    "ListBreachesAccount": {
+    }''',
+    "ListBreachesAccount": r'''{
         "method": "GET",
         "role": "CIPP.Core.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"account": "string"},
         "body": null
-    },
-    "ListBreachesTenant": {
+    }''',
+    "ListBreachesTenant": r'''{
         "method": "GET",
         "role": "CIPP.Core.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListCalendarPermissions": {
+    }''',
+    "ListCalendarPermissions": r'''{
         "method": "GET",
         "role": "Exchange.Mailbox.Read",
         "any_tenant": false,
@@ -6715,128 +6713,128 @@ ENDPOINTS = json.loads(r'''
             "UserID": "string"
         },
         "body": null
-    },
-    "ListCAtemplates": {
+    }''',
+    "ListCAtemplates": r'''{
         "method": "GET",
         "role": "Tenant.ConditionalAccess.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"guid": "string", "id": "string", "mode": "string"},
         "body": null
-    },
-    "ListCheckExtAlerts": {
+    }''',
+    "ListCheckExtAlerts": r'''{
         "method": "GET",
         "role": "CIPP.Core.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListCippQueue": {
+    }''',
+    "ListCippQueue": r'''{
         "method": "GET",
         "role": "CIPP.Core.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {},
         "body": null
-    },
-    "ListCippQueues": {
+    }''',
+    "ListCippQueues": r'''{
         "method": "GET",
         "role": "CIPP.Core.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"QueueIds": "string"},
         "body": null
-    },
-    "ListCIPPUsers": {
+    }''',
+    "ListCIPPUsers": r'''{
         "method": "GET",
         "role": "CIPP.SuperAdmin.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {},
         "body": null
-    },
-    "ListCommunityRepos": {
+    }''',
+    "ListCommunityRepos": r'''{
         "method": "GET",
         "role": "CIPP.Core.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"WriteAccess": "boolean"},
         "body": null
-    },
-    "ListCommunityRepoTemplates": {
+    }''',
+    "ListCommunityRepoTemplates": r'''{
         "method": "GET",
         "role": "CIPP.Core.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"Branch": "string", "FullName": "string", "Path": "string"},
         "body": null
-    },
-    "ListCompliancePolicies": {
+    }''',
+    "ListCompliancePolicies": r'''{
         "method": "GET",
         "role": "Endpoint.MEM.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}, "UseReportDB": "boolean"},
         "body": null
-    },
-    "ListConditionalAccessPolicies": {
+    }''',
+    "ListConditionalAccessPolicies": r'''{
         "method": "GET",
         "role": "Tenant.ConditionalAccess.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListConditionalAccessPolicyChanges": {
+    }''',
+    "ListConditionalAccessPolicyChanges": r'''{
         "method": "GET",
         "role": "Tenant.ConditionalAccess.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"displayName": "string", "id": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListConnectionFilter": {
+    }''',
+    "ListConnectionFilter": r'''{
         "method": "GET",
         "role": "Exchange.ConnectionFilter.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListConnectionFilterTemplates": {
+    }''',
+    "ListConnectionFilterTemplates": r'''{
         "method": "GET",
         "role": "Exchange.ConnectionFilter.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"ID": "string"},
         "body": null
-    },
-    "ListContactPermissions": {
+    }''',
+    "ListContactPermissions": r'''{
         "method": "GET",
         "role": "Exchange.Mailbox.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}, "UserID": "string"},
         "body": null
-    },
-    "ListContacts": {
+    }''',
+    "ListContacts": r'''{
         "method": "GET",
         "role": "Exchange.Contact.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"id": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListContactTemplates": {
+    }''',
+    "ListContactTemplates": r'''{
         "method": "GET",
         "role": "Exchange.Contact.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"ID": "string"},
         "body": null
-    },
-    "ListContainerLogs": {
+    }''',
+    "ListContainerLogs": r'''{
         "method": "GET",
         "role": "CIPP.SuperAdmin.Read",
         "any_tenant": true,
@@ -6855,40 +6853,40 @@ ENDPOINTS = json.loads(r'''
             "To": "string"
         },
         "body": null
-    },
-    "ListCopilotSettings": {
+    }''',
+    "ListCopilotSettings": r'''{
         "method": "GET",
         "role": "Tenant.Standards.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListCopilotUsage": {
+    }''',
+    "ListCopilotUsage": r'''{
         "method": "GET",
         "role": "Tenant.Standards.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"period": "string", "tenantFilter": {"type": "string", "required": true}, "Type": "string"},
         "body": null
-    },
-    "ListCSPLicenses": {
+    }''',
+    "ListCSPLicenses": r'''{
         "method": "GET",
         "role": "Tenant.Directory.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListCSPsku": {
+    }''',
+    "ListCSPsku": r'''{
         "method": "GET",
         "role": "Tenant.Directory.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"currentSkuOnly": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListCustomDataMappings": {
+    }''',
+    "ListCustomDataMappings": r'''{
         "method": "GET",
         "role": "CIPP.Core.Read",
         "any_tenant": false,
@@ -6899,24 +6897,24 @@ ENDPOINTS = json.loads(r'''
             "tenantFilter": {"type": "string", "required": true}
         },
         "body": null
-    },
-    "ListCustomRole": {
+    }''',
+    "ListCustomRole": r'''{
         "method": "GET",
         "role": "CIPP.Core.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": null
-    },
-    "ListCustomScripts": {
+    }''',
+    "ListCustomScripts": r'''{
         "method": "GET",
         "role": "CIPP.Tests.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"IncludeAllVersions": "string", "ScriptGuid": "string"},
         "body": null
-    },
-    "ListCustomVariables": {
+    }''',
+    "ListCustomVariables": r'''{
         "method": "GET",
         "role": "CIPP.Core.Read",
         "any_tenant": false,
@@ -6928,16 +6926,16 @@ ENDPOINTS = json.loads(r'''
             "tenantFilter": {"type": "string", "required": true}
         },
         "body": null
-    },
-    "ListCVEManagement": {
+    }''',
+    "ListCVEManagement": r'''{
         "method": "GET",
         "role": "Endpoint.Security.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"tenantFilter": "string", "UseReportDB": "boolean"},
         "body": null
-    },
-    "ListDBCache": {
+    }''',
+    "ListDBCache": r'''{
         "method": "GET",
         "role": "CIPP.Core.Read",
         "any_tenant": true,
@@ -6948,48 +6946,48 @@ ENDPOINTS = json.loads(r'''
             "type": {"type": "string", "required": true}
         },
         "body": null
-    },
-    "ListDefenderState": {
+    }''',
+    "ListDefenderState": r'''{
         "method": "GET",
         "role": "Endpoint.MEM.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"DeviceID": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListDefenderTVM": {
+    }''',
+    "ListDefenderTVM": r'''{
         "method": "GET",
         "role": "Endpoint.MEM.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListDeletedItems": {
+    }''',
+    "ListDeletedItems": r'''{
         "method": "GET",
         "role": "Tenant.Directory.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListDeletedSites": {
+    }''',
+    "ListDeletedSites": r'''{
         "method": "GET",
         "role": "Sharepoint.Site.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListDetectedAppDevices": {
+    }''',
+    "ListDetectedAppDevices": r'''{
         "method": "GET",
         "role": "Identity.Device.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"AppID": {"type": "string", "required": true}, "tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListDetectedApps": {
+    }''',
+    "ListDetectedApps": r'''{
         "method": "GET",
         "role": "Identity.Device.Read",
         "any_tenant": false,
@@ -7000,8 +6998,8 @@ ENDPOINTS = json.loads(r'''
             "tenantFilter": {"type": "string", "required": true}
         },
         "body": null
-    },
-    "ListDeviceDetails": {
+    }''',
+    "ListDeviceDetails": r'''{
         "method": "GET",
         "role": "Identity.Device.Read",
         "any_tenant": false,
@@ -7013,24 +7011,24 @@ ENDPOINTS = json.loads(r'''
             "tenantFilter": {"type": "string", "required": true}
         },
         "body": null
-    },
-    "ListDevices": {
+    }''',
+    "ListDevices": r'''{
         "method": "GET",
         "role": "Endpoint.Device.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListDiagnosticsPresets": {
+    }''',
+    "ListDiagnosticsPresets": r'''{
         "method": "GET",
         "role": "CIPP.SuperAdmin.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": null
-    },
-    "ListDirectoryObjects": {
+    }''',
+    "ListDirectoryObjects": r'''{
         "method": "POST",
         "role": "CIPP.Core.Read",
         "any_tenant": true,
@@ -7046,32 +7044,32 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": "string"
             }
         }
-    },
-    "ListDlpCompliancePolicy": {
+    }''',
+    "ListDlpCompliancePolicy": r'''{
         "method": "GET",
         "role": "Security.DlpCompliancePolicy.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListDlpCompliancePolicyTemplates": {
+    }''',
+    "ListDlpCompliancePolicyTemplates": r'''{
         "method": "GET",
         "role": "Security.DlpCompliancePolicy.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"ID": "string"},
         "body": null
-    },
-    "ListDomainAnalyser": {
+    }''',
+    "ListDomainAnalyser": r'''{
         "method": "GET",
         "role": "Tenant.DomainAnalyser.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListDomainHealth": {
+    }''',
+    "ListDomainHealth": r'''{
         "method": "GET",
         "role": "Tenant.DomainAnalyser.Read",
         "any_tenant": true,
@@ -7086,56 +7084,56 @@ ENDPOINTS = json.loads(r'''
             "Subdomains": "string"
         },
         "body": null
-    },
-    "ListDomains": {
+    }''',
+    "ListDomains": r'''{
         "method": "GET",
         "role": "Tenant.Administration.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListEmptyResults": {
+    }''',
+    "ListEmptyResults": r'''{
         "method": "GET",
         "role": "CIPP.Core.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {},
         "body": null
-    },
-    "ListEquipment": {
+    }''',
+    "ListEquipment": r'''{
         "method": "GET",
         "role": "Exchange.Equipment.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"EquipmentId": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListExchangeConnectors": {
+    }''',
+    "ListExchangeConnectors": r'''{
         "method": "GET",
         "role": "Exchange.Connector.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListExcludedLicenses": {
+    }''',
+    "ListExcludedLicenses": r'''{
         "method": "GET",
         "role": "CIPP.AppSettings.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": null
-    },
-    "ListExConnectorTemplates": {
+    }''',
+    "ListExConnectorTemplates": r'''{
         "method": "GET",
         "role": "Exchange.Connector.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"ID": "string"},
         "body": null
-    },
-    "ListExoRequest": {
+    }''',
+    "ListExoRequest": r'''{
         "method": "POST",
         "role": "CIPP.Core.Read",
         "any_tenant": false,
@@ -7155,48 +7153,48 @@ ENDPOINTS = json.loads(r'''
                 "UseSystemMailbox": "boolean"
             }
         }
-    },
-    "ListExtensionCacheData": {
+    }''',
+    "ListExtensionCacheData": r'''{
         "method": "GET",
         "role": "CIPP.Core.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"dataTypes": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListExtensionsConfig": {
+    }''',
+    "ListExtensionsConfig": r'''{
         "method": "GET",
         "role": "CIPP.Extension.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {},
         "body": null
-    },
-    "ListExtensionSync": {
+    }''',
+    "ListExtensionSync": r'''{
         "method": "GET",
         "role": "CIPP.Extension.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {},
         "body": null
-    },
-    "ListExternalTenantInfo": {
+    }''',
+    "ListExternalTenantInfo": r'''{
         "method": "GET",
         "role": "CIPP.Core.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"tenant": "string"},
         "body": null
-    },
-    "ListFeatureFlags": {
+    }''',
+    "ListFeatureFlags": r'''{
         "method": "GET",
         "role": "CIPP.Core.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {},
         "body": null
-    },
-    "ListFunctionParameters": {
+    }''',
+    "ListFunctionParameters": r'''{
         "method": "GET",
         "role": "CIPP.Core.Read",
         "any_tenant": true,
@@ -7207,8 +7205,8 @@ ENDPOINTS = json.loads(r'''
             "Module": "string"
         },
         "body": null
-    },
-    "ListFunctionStats": {
+    }''',
+    "ListFunctionStats": r'''{
         "method": "GET",
         "role": "CIPP.Core.Read",
         "any_tenant": false,
@@ -7220,48 +7218,48 @@ ENDPOINTS = json.loads(r'''
             "Time": "string"
         },
         "body": null
-    },
-    "ListGDAPAccessAssignments": {
+    }''',
+    "ListGDAPAccessAssignments": r'''{
         "method": "GET",
         "role": "Tenant.Relationship.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"Id": "string"},
         "body": null
-    },
-    "ListGDAPContracts": {
+    }''',
+    "ListGDAPContracts": r'''{
         "method": "GET",
         "role": "Tenant.Relationship.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"$top": "string"},
         "body": null
-    },
-    "ListGDAPInvite": {
+    }''',
+    "ListGDAPInvite": r'''{
         "method": "GET",
         "role": "Tenant.Relationship.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"RelationshipId": "string"},
         "body": null
-    },
-    "ListGDAPRelationships": {
+    }''',
+    "ListGDAPRelationships": r'''{
         "method": "GET",
         "role": "Tenant.Relationship.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"$filter": "string", "$top": "string", "id": "string"},
         "body": null
-    },
-    "ListGDAPRoles": {
+    }''',
+    "ListGDAPRoles": r'''{
         "method": "GET",
         "role": "Tenant.Relationship.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {},
         "body": null
-    },
-    "ListGDAPServicePrincipals": {
+    }''',
+    "ListGDAPServicePrincipals": r'''{
         "method": "GET",
         "role": "Tenant.Relationship.Read",
         "any_tenant": false,
@@ -7273,40 +7271,40 @@ ENDPOINTS = json.loads(r'''
             "vendorTenantIds": "string"
         },
         "body": null
-    },
-    "ListGeneratedReports": {
+    }''',
+    "ListGeneratedReports": r'''{
         "method": "GET",
         "role": "CIPP.Core.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"ReportGUID": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListGenericTestFunction": {
+    }''',
+    "ListGenericTestFunction": r'''{
         "method": "GET",
         "role": "CIPP.Core.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": null
-    },
-    "ListGitHubReleaseNotes": {
+    }''',
+    "ListGitHubReleaseNotes": r'''{
         "method": "GET",
         "role": "CIPP.Core.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {},
         "body": null
-    },
-    "ListGlobalAddressList": {
+    }''',
+    "ListGlobalAddressList": r'''{
         "method": "GET",
         "role": "Exchange.Mailbox.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListGraphBulkRequest": {
+    }''',
+    "ListGraphBulkRequest": r'''{
         "method": "POST",
         "role": "CIPP.Core.Read",
         "any_tenant": false,
@@ -7324,16 +7322,16 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "ListGraphExplorerPresets": {
+    }''',
+    "ListGraphExplorerPresets": r'''{
         "method": "GET",
         "role": "CIPP.Core.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"Endpoint": "string"},
         "body": null
-    },
-    "ListGraphReports": {
+    }''',
+    "ListGraphReports": r'''{
         "method": "GET",
         "role": "Tenant.Reports.Read",
         "any_tenant": false,
@@ -7345,8 +7343,8 @@ ENDPOINTS = json.loads(r'''
             "type": "string"
         },
         "body": null
-    },
-    "ListGraphRequest": {
+    }''',
+    "ListGraphRequest": r'''{
         "method": "GET",
         "role": "CIPP.Core.Read",
         "any_tenant": false,
@@ -7380,16 +7378,16 @@ ENDPOINTS = json.loads(r'''
             "Version": "string"
         },
         "body": null
-    },
-    "ListGraphSchema": {
+    }''',
+    "ListGraphSchema": r'''{
         "method": "GET",
         "role": "CIPP.Core.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"Endpoint": {"type": "string", "required": true}, "Version": "string"},
         "body": null
-    },
-    "ListGroups": {
+    }''',
+    "ListGroups": r'''{
         "method": "GET",
         "role": "Identity.Group.Read",
         "any_tenant": false,
@@ -7405,32 +7403,32 @@ ENDPOINTS = json.loads(r'''
             "UseReportDB": "boolean"
         },
         "body": null
-    },
-    "ListGroupSenderAuthentication": {
+    }''',
+    "ListGroupSenderAuthentication": r'''{
         "method": "GET",
         "role": "Exchange.Groups.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"groupid": "string", "tenantFilter": {"type": "string", "required": true}, "Type": "string"},
         "body": null
-    },
-    "ListGroupTemplates": {
+    }''',
+    "ListGroupTemplates": r'''{
         "method": "GET",
         "role": "Identity.Group.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"id": "string"},
         "body": null
-    },
-    "ListHaloClients": {
+    }''',
+    "ListHaloClients": r'''{
         "method": "GET",
         "role": "CIPP.Extension.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": null
-    },
-    "ListHVEAccounts": {
+    }''',
+    "ListHVEAccounts": r'''{
         "method": "GET",
         "role": "Exchange.Mailbox.Read",
         "any_tenant": false,
@@ -7442,32 +7440,32 @@ ENDPOINTS = json.loads(r'''
             "UseReportDB": "boolean"
         },
         "body": null
-    },
-    "ListInactiveAccounts": {
+    }''',
+    "ListInactiveAccounts": r'''{
         "method": "GET",
         "role": "Tenant.Directory.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"InactiveDays": "integer", "tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListIntuneApprovalRequests": {
+    }''',
+    "ListIntuneApprovalRequests": r'''{
         "method": "GET",
         "role": "Endpoint.MEM.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"PendingOnly": "boolean", "tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListIntuneIntents": {
+    }''',
+    "ListIntuneIntents": r'''{
         "method": "GET",
         "role": "Endpoint.MEM.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListIntunePolicy": {
+    }''',
+    "ListIntunePolicy": r'''{
         "method": "GET",
         "role": "Endpoint.MEM.Read",
         "any_tenant": false,
@@ -7481,88 +7479,88 @@ ENDPOINTS = json.loads(r'''
             "UseReportDB": "boolean"
         },
         "body": null
-    },
-    "ListIntuneReusableSettings": {
+    }''',
+    "ListIntuneReusableSettings": r'''{
         "method": "GET",
         "role": "Endpoint.MEM.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"ID": "string", "tenantFilter": {"type": "string", "required": true}, "UseReportDB": "boolean"},
         "body": null
-    },
-    "ListIntuneReusableSettingTemplates": {
+    }''',
+    "ListIntuneReusableSettingTemplates": r'''{
         "method": "GET",
         "role": "Endpoint.MEM.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"ID": "string"},
         "body": null
-    },
-    "ListIntuneScript": {
+    }''',
+    "ListIntuneScript": r'''{
         "method": "GET",
         "role": "Endpoint.MEM.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}, "UseReportDB": "boolean"},
         "body": null
-    },
-    "ListIntuneTemplates": {
+    }''',
+    "ListIntuneTemplates": r'''{
         "method": "GET",
         "role": "Endpoint.MEM.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"ID": "string", "mode": "string", "View": "string"},
         "body": null
-    },
-    "ListIPWhitelist": {
+    }''',
+    "ListIPWhitelist": r'''{
         "method": "GET",
         "role": "CIPP.Core.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {},
         "body": null
-    },
-    "ListJITAdmin": {
+    }''',
+    "ListJITAdmin": r'''{
         "method": "GET",
         "role": "Identity.Role.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListJITAdminTemplates": {
+    }''',
+    "ListJITAdminTemplates": r'''{
         "method": "GET",
         "role": "Identity.Role.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"GUID": "string", "includeAllTenants": "boolean", "TenantFilter": "string"},
         "body": null
-    },
-    "ListKnownIPDb": {
+    }''',
+    "ListKnownIPDb": r'''{
         "method": "GET",
         "role": "CIPP.Core.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {},
         "body": null
-    },
-    "ListLicenses": {
+    }''',
+    "ListLicenses": r'''{
         "method": "GET",
         "role": "Tenant.Directory.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"IncludeExcluded": "boolean", "tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListLicensesReport": {
+    }''',
+    "ListLicensesReport": r'''{
         "method": "GET",
         "role": "Tenant.Directory.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"QueueId": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListLogs": {
+    }''',
+    "ListLogs": r'''{
         "method": "GET",
         "role": "CIPP.Core.Read",
         "any_tenant": true,
@@ -7583,40 +7581,40 @@ ENDPOINTS = json.loads(r'''
             "User": "string"
         },
         "body": null
-    },
-    "ListMailboxCAS": {
+    }''',
+    "ListMailboxCAS": r'''{
         "method": "GET",
         "role": "Exchange.Mailbox.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListMailboxes": {
+    }''',
+    "ListMailboxes": r'''{
         "method": "GET",
         "role": "Exchange.Mailbox.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}, "UseReportDB": "boolean"},
         "body": null
-    },
-    "ListMailboxForwarding": {
+    }''',
+    "ListMailboxForwarding": r'''{
         "method": "GET",
         "role": "Exchange.Mailbox.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}, "UseReportDB": "boolean"},
         "body": null
-    },
-    "ListMailboxMobileDevices": {
+    }''',
+    "ListMailboxMobileDevices": r'''{
         "method": "GET",
         "role": "Exchange.Mailbox.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"Mailbox": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListmailboxPermissions": {
+    }''',
+    "ListmailboxPermissions": r'''{
         "method": "GET",
         "role": "Exchange.Mailbox.Read",
         "any_tenant": false,
@@ -7629,8 +7627,8 @@ ENDPOINTS = json.loads(r'''
             "userId": "string"
         },
         "body": null
-    },
-    "ListMailboxRestores": {
+    }''',
+    "ListMailboxRestores": r'''{
         "method": "GET",
         "role": "Exchange.Mailbox.Read",
         "any_tenant": false,
@@ -7642,16 +7640,16 @@ ENDPOINTS = json.loads(r'''
             "tenantFilter": {"type": "string", "required": true}
         },
         "body": null
-    },
-    "ListMailboxRules": {
+    }''',
+    "ListMailboxRules": r'''{
         "method": "GET",
         "role": "Exchange.Mailbox.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}, "UseReportDB": "boolean"},
         "body": null
-    },
-    "ListMailQuarantine": {
+    }''',
+    "ListMailQuarantine": r'''{
         "method": "GET",
         "role": "Exchange.SpamFilter.Read",
         "any_tenant": false,
@@ -7662,32 +7660,32 @@ ENDPOINTS = json.loads(r'''
             "tenantFilter": {"type": "string", "required": true}
         },
         "body": null
-    },
-    "ListMailQuarantineMessage": {
+    }''',
+    "ListMailQuarantineMessage": r'''{
         "method": "GET",
         "role": "Exchange.SpamFilter.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"Identity": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListMalwareFilters": {
+    }''',
+    "ListMalwareFilters": r'''{
         "method": "GET",
         "role": "Exchange.SpamFilter.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListMDEOnboarding": {
+    }''',
+    "ListMDEOnboarding": r'''{
         "method": "GET",
         "role": "Security.Defender.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}, "UseReportDB": "boolean"},
         "body": null
-    },
-    "ListMessageTrace": {
+    }''',
+    "ListMessageTrace": r'''{
         "method": "POST",
         "role": "Exchange.Mailbox.Read",
         "any_tenant": false,
@@ -7710,48 +7708,48 @@ ENDPOINTS = json.loads(r'''
                 "traceDetail": "string"
             }
         }
-    },
-    "ListMFAUsers": {
+    }''',
+    "ListMFAUsers": r'''{
         "method": "GET",
         "role": "Identity.User.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}, "UseReportDB": "boolean"},
         "body": null
-    },
-    "ListNamedLocations": {
+    }''',
+    "ListNamedLocations": r'''{
         "method": "GET",
         "role": "Tenant.ConditionalAccess.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListNewUserDefaults": {
+    }''',
+    "ListNewUserDefaults": r'''{
         "method": "GET",
         "role": "Identity.User.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"ID": "string", "includeAllTenants": "boolean", "TenantFilter": "string"},
         "body": null
-    },
-    "ListNotificationConfig": {
+    }''',
+    "ListNotificationConfig": r'''{
         "method": "GET",
         "role": "CIPP.AppSettings.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": null
-    },
-    "ListOAuthApps": {
+    }''',
+    "ListOAuthApps": r'''{
         "method": "GET",
         "role": "Tenant.Application.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}, "UseReportDB": "boolean"},
         "body": null
-    },
-    "ListObjectHistory": {
+    }''',
+    "ListObjectHistory": r'''{
         "method": "GET",
         "role": "Identity.AuditLog.Read",
         "any_tenant": false,
@@ -7764,120 +7762,120 @@ ENDPOINTS = json.loads(r'''
             "tenantFilter": {"type": "string", "required": true}
         },
         "body": null
-    },
-    "ListOffboardTenants": {
+    }''',
+    "ListOffboardTenants": r'''{
         "method": "POST",
         "role": "Tenant.Administration.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": "object"
-    },
-    "ListOoO": {
+    }''',
+    "ListOoO": r'''{
         "method": "GET",
         "role": "Exchange.Mailbox.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}, "userid": "string"},
         "body": null
-    },
-    "ListOrg": {
+    }''',
+    "ListOrg": r'''{
         "method": "GET",
         "role": "CIPP.Core.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListPartnerRelationships": {
+    }''',
+    "ListPartnerRelationships": r'''{
         "method": "GET",
         "role": "Tenant.Relationship.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListPendingWebhooks": {
+    }''',
+    "ListPendingWebhooks": r'''{
         "method": "GET",
         "role": "CIPP.Alert.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": null
-    },
-    "ListPerUserMFA": {
+    }''',
+    "ListPerUserMFA": r'''{
         "method": "GET",
         "role": "Identity.User.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"allUsers": "string", "tenantFilter": {"type": "string", "required": true}, "userId": "string"},
         "body": null
-    },
-    "ListPotentialApps": {
+    }''',
+    "ListPotentialApps": r'''{
         "method": "POST",
         "role": "Endpoint.Application.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": {"type": "object", "properties": {"SearchString": "string", "type": "string"}}
-    },
-    "ListQuarantinePolicy": {
+    }''',
+    "ListQuarantinePolicy": r'''{
         "method": "GET",
         "role": "Exchange.SpamFilter.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}, "Type": "string"},
         "body": null
-    },
-    "ListReportBuilderTemplates": {
+    }''',
+    "ListReportBuilderTemplates": r'''{
         "method": "GET",
         "role": "CIPP.Core.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": null
-    },
-    "ListResellerRelationshipLink": {
+    }''',
+    "ListResellerRelationshipLink": r'''{
         "method": "GET",
         "role": "Tenant.Relationship.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {},
         "body": null
-    },
-    "ListRestrictedUsers": {
+    }''',
+    "ListRestrictedUsers": r'''{
         "method": "GET",
         "role": "Exchange.Mailbox.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListRetentionCompliancePolicy": {
+    }''',
+    "ListRetentionCompliancePolicy": r'''{
         "method": "GET",
         "role": "Security.RetentionCompliancePolicy.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListRetentionCompliancePolicyTemplates": {
+    }''',
+    "ListRetentionCompliancePolicyTemplates": r'''{
         "method": "GET",
         "role": "Security.RetentionCompliancePolicy.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"ID": "string"},
         "body": null
-    },
-    "ListRoles": {
+    }''',
+    "ListRoles": r'''{
         "method": "GET",
         "role": "Identity.Role.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListRoomLists": {
+    }''',
+    "ListRoomLists": r'''{
         "method": "GET",
         "role": "Exchange.Room.Read",
         "any_tenant": false,
@@ -7889,64 +7887,64 @@ ENDPOINTS = json.loads(r'''
             "tenantFilter": {"type": "string", "required": true}
         },
         "body": null
-    },
-    "ListRooms": {
+    }''',
+    "ListRooms": r'''{
         "method": "GET",
         "role": "Exchange.Room.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"roomId": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListSafeAttachmentsFilters": {
+    }''',
+    "ListSafeAttachmentsFilters": r'''{
         "method": "GET",
         "role": "Exchange.SpamFilter.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListSafeLinksPolicy": {
+    }''',
+    "ListSafeLinksPolicy": r'''{
         "method": "GET",
         "role": "Security.SafeLinksPolicy.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListSafeLinksPolicyDetails": {
+    }''',
+    "ListSafeLinksPolicyDetails": r'''{
         "method": "GET",
         "role": "Exchange.SpamFilter.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"PolicyName": "string", "RuleName": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListSafeLinksPolicyTemplateDetails": {
+    }''',
+    "ListSafeLinksPolicyTemplateDetails": r'''{
         "method": "GET",
         "role": "Exchange.SafeLinks.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"ID": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListSafeLinksPolicyTemplates": {
+    }''',
+    "ListSafeLinksPolicyTemplates": r'''{
         "method": "GET",
         "role": "Exchange.SafeLinks.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"ID": "string"},
         "body": null
-    },
-    "ListScheduledItemDetails": {
+    }''',
+    "ListScheduledItemDetails": r'''{
         "method": "GET",
         "role": "CIPP.Scheduler.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"RowKey": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListScheduledItems": {
+    }''',
+    "ListScheduledItems": r'''{
         "method": "GET",
         "role": "CIPP.Scheduler.Read",
         "any_tenant": true,
@@ -7960,24 +7958,24 @@ ENDPOINTS = json.loads(r'''
             "Type": "string"
         },
         "body": null
-    },
-    "ListSecureScoreReport": {
+    }''',
+    "ListSecureScoreReport": r'''{
         "method": "GET",
         "role": "Tenant.Reports.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"includeHistory": "boolean", "tenantFilter": "string"},
         "body": null
-    },
-    "ListSensitiveInfoType": {
+    }''',
+    "ListSensitiveInfoType": r'''{
         "method": "GET",
         "role": "Security.SensitiveInfoType.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"IncludeBuiltIn": "boolean", "tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListSensitiveInfoTypeRulePackage": {
+    }''',
+    "ListSensitiveInfoTypeRulePackage": r'''{
         "method": "GET",
         "role": "Security.SensitiveInfoType.Read",
         "any_tenant": false,
@@ -7987,32 +7985,32 @@ ENDPOINTS = json.loads(r'''
             "tenantFilter": {"type": "string", "required": true}
         },
         "body": null
-    },
-    "ListSensitiveInfoTypeTemplates": {
+    }''',
+    "ListSensitiveInfoTypeTemplates": r'''{
         "method": "GET",
         "role": "Security.SensitiveInfoType.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"ID": "string"},
         "body": null
-    },
-    "ListSensitivityLabel": {
+    }''',
+    "ListSensitivityLabel": r'''{
         "method": "GET",
         "role": "Security.SensitivityLabel.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListSensitivityLabelTemplates": {
+    }''',
+    "ListSensitivityLabelTemplates": r'''{
         "method": "GET",
         "role": "Security.SensitivityLabel.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"ID": "string"},
         "body": null
-    },
-    "ListServiceHealth": {
+    }''',
+    "ListServiceHealth": r'''{
         "method": "GET",
         "role": "Tenant.Administration.Read",
         "any_tenant": false,
@@ -8023,88 +8021,88 @@ ENDPOINTS = json.loads(r'''
             "tenantFilter": {"type": "string", "required": true}
         },
         "body": null
-    },
-    "ListShadowAI": {
+    }''',
+    "ListShadowAI": r'''{
         "method": "GET",
         "role": "Tenant.Standards.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListSharedMailboxAccountEnabled": {
+    }''',
+    "ListSharedMailboxAccountEnabled": r'''{
         "method": "GET",
         "role": "Exchange.Mailbox.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}, "UseReportDB": "boolean"},
         "body": null
-    },
-    "ListSharedMailboxStatistics": {
+    }''',
+    "ListSharedMailboxStatistics": r'''{
         "method": "GET",
         "role": "Exchange.Mailbox.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListSharepointAdminUrl": {
+    }''',
+    "ListSharepointAdminUrl": r'''{
         "method": "GET",
         "role": "CIPP.Core.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"ReturnUrl": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListSharePointExternalUsers": {
+    }''',
+    "ListSharePointExternalUsers": r'''{
         "method": "GET",
         "role": "Sharepoint.Site.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListSharePointPermissions": {
+    }''',
+    "ListSharePointPermissions": r'''{
         "method": "GET",
         "role": "Sharepoint.Site.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListSharepointQuota": {
+    }''',
+    "ListSharepointQuota": r'''{
         "method": "GET",
         "role": "Sharepoint.Admin.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListSharepointSettings": {
+    }''',
+    "ListSharepointSettings": r'''{
         "method": "GET",
         "role": "Sharepoint.Admin.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListSharePointSharing": {
+    }''',
+    "ListSharePointSharing": r'''{
         "method": "GET",
         "role": "Sharepoint.Site.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListSharePointTemplates": {
+    }''',
+    "ListSharePointTemplates": r'''{
         "method": "GET",
         "role": "Sharepoint.Admin.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {},
         "body": null
-    },
-    "ListSignIns": {
+    }''',
+    "ListSignIns": r'''{
         "method": "GET",
         "role": "Identity.AuditLog.Read",
         "any_tenant": false,
@@ -8117,24 +8115,24 @@ ENDPOINTS = json.loads(r'''
             "tenantFilter": {"type": "string", "required": true}
         },
         "body": null
-    },
-    "ListSiteActivity": {
+    }''',
+    "ListSiteActivity": r'''{
         "method": "GET",
         "role": "Sharepoint.Site.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"siteId": "string", "tenantFilter": {"type": "string", "required": true}, "Type": "string"},
         "body": null
-    },
-    "ListSiteLibraries": {
+    }''',
+    "ListSiteLibraries": r'''{
         "method": "GET",
         "role": "Sharepoint.Site.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"SiteId": "string", "SiteUrl": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListSiteMembers": {
+    }''',
+    "ListSiteMembers": r'''{
         "method": "GET",
         "role": "Sharepoint.Site.Read",
         "any_tenant": false,
@@ -8146,8 +8144,8 @@ ENDPOINTS = json.loads(r'''
             "tenantFilter": {"type": "string", "required": true}
         },
         "body": null
-    },
-    "ListSitePermissions": {
+    }''',
+    "ListSitePermissions": r'''{
         "method": "GET",
         "role": "Sharepoint.Site.Read",
         "any_tenant": false,
@@ -8158,8 +8156,8 @@ ENDPOINTS = json.loads(r'''
             "tenantFilter": {"type": "string", "required": true}
         },
         "body": null
-    },
-    "ListSiteProperties": {
+    }''',
+    "ListSiteProperties": r'''{
         "method": "GET",
         "role": "Sharepoint.Site.Read",
         "any_tenant": false,
@@ -8169,8 +8167,8 @@ ENDPOINTS = json.loads(r'''
             "tenantFilter": {"type": "string", "required": true}
         },
         "body": null
-    },
-    "ListSiteRecycleBin": {
+    }''',
+    "ListSiteRecycleBin": r'''{
         "method": "GET",
         "role": "Sharepoint.SiteRecycleBin.Read",
         "any_tenant": false,
@@ -8180,8 +8178,8 @@ ENDPOINTS = json.loads(r'''
             "tenantFilter": {"type": "string", "required": true}
         },
         "body": null
-    },
-    "ListSiteRoleDefinitions": {
+    }''',
+    "ListSiteRoleDefinitions": r'''{
         "method": "GET",
         "role": "Sharepoint.Site.Read",
         "any_tenant": false,
@@ -8192,8 +8190,8 @@ ENDPOINTS = json.loads(r'''
             "tenantFilter": {"type": "string", "required": true}
         },
         "body": null
-    },
-    "ListSites": {
+    }''',
+    "ListSites": r'''{
         "method": "GET",
         "role": "Sharepoint.Site.Read",
         "any_tenant": false,
@@ -8205,8 +8203,8 @@ ENDPOINTS = json.loads(r'''
             "UseReportDB": "boolean"
         },
         "body": null
-    },
-    "ListSiteUserAccess": {
+    }''',
+    "ListSiteUserAccess": r'''{
         "method": "GET",
         "role": "Sharepoint.Site.Read",
         "any_tenant": false,
@@ -8218,72 +8216,72 @@ ENDPOINTS = json.loads(r'''
             "UserPrincipalName": {"type": "string", "required": true}
         },
         "body": null
-    },
-    "ListSnoozedAlerts": {
+    }''',
+    "ListSnoozedAlerts": r'''{
         "method": "GET",
         "role": "CIPP.AlertSnooze.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"CmdletName": "string"},
         "body": null
-    },
-    "ListSpamfilter": {
+    }''',
+    "ListSpamfilter": r'''{
         "method": "GET",
         "role": "Exchange.SpamFilter.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListSpamFilterTemplates": {
+    }''',
+    "ListSpamFilterTemplates": r'''{
         "method": "GET",
         "role": "Exchange.SpamFilter.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"ID": "string"},
         "body": null
-    },
-    "ListSPOVersionCleanup": {
+    }''',
+    "ListSPOVersionCleanup": r'''{
         "method": "GET",
         "role": "Sharepoint.Site.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"SiteUrl": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListStandards": {
+    }''',
+    "ListStandards": r'''{
         "method": "GET",
         "role": "Tenant.Standards.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"ShowConsolidated": "boolean", "tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListStandardsCompare": {
+    }''',
+    "ListStandardsCompare": r'''{
         "method": "GET",
         "role": "Tenant.BestPracticeAnalyser.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"templateId": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListStandardsCurrentState": {
+    }''',
+    "ListStandardsCurrentState": r'''{
         "method": "GET",
         "role": "Tenant.Standards.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "listStandardTemplates": {
+    }''',
+    "listStandardTemplates": r'''{
         "method": "GET",
         "role": "Tenant.Standards.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"id": "string"},
         "body": null
-    },
-    "ListTeams": {
+    }''',
+    "ListTeams": r'''{
         "method": "GET",
         "role": "Teams.Group.Read",
         "any_tenant": false,
@@ -8295,88 +8293,88 @@ ENDPOINTS = json.loads(r'''
             "UseReportDB": "boolean"
         },
         "body": null
-    },
-    "ListTeamsActivity": {
+    }''',
+    "ListTeamsActivity": r'''{
         "method": "GET",
         "role": "Teams.Activity.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}, "Type": "string", "UseReportDB": "boolean"},
         "body": null
-    },
-    "ListTeamsLisLocation": {
+    }''',
+    "ListTeamsLisLocation": r'''{
         "method": "GET",
         "role": "Teams.Voice.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListTeamsVoice": {
+    }''',
+    "ListTeamsVoice": r'''{
         "method": "GET",
         "role": "Teams.Voice.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}, "UseReportDB": "boolean"},
         "body": null
-    },
-    "ListTenantAlignment": {
+    }''',
+    "ListTenantAlignment": r'''{
         "method": "GET",
         "role": "Tenant.Standards.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"granular": "boolean"},
         "body": null
-    },
-    "ListTenantAllowBlockList": {
+    }''',
+    "ListTenantAllowBlockList": r'''{
         "method": "GET",
         "role": "Exchange.SpamFilter.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}, "UseReportDB": "boolean"},
         "body": null
-    },
-    "ListTenantAllowBlockListTemplates": {
+    }''',
+    "ListTenantAllowBlockListTemplates": r'''{
         "method": "GET",
         "role": "Exchange.SpamFilter.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"ID": "string"},
         "body": null
-    },
-    "ListTenantDetails": {
+    }''',
+    "ListTenantDetails": r'''{
         "method": "GET",
         "role": "CIPP.Core.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListTenantDrift": {
+    }''',
+    "ListTenantDrift": r'''{
         "method": "GET",
         "role": "Tenant.Standards.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListTenantGroups": {
+    }''',
+    "ListTenantGroups": r'''{
         "method": "GET",
         "role": "CIPP.Core.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"groupId": "string", "includeUsage": "boolean"},
         "body": null
-    },
-    "ListTenantOnboarding": {
+    }''',
+    "ListTenantOnboarding": r'''{
         "method": "GET",
         "role": "Tenant.Administration.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": null
-    },
-    "ListTenants": {
+    }''',
+    "ListTenants": r'''{
         "method": "POST",
         "role": "CIPP.Core.Read",
         "any_tenant": true,
@@ -8389,16 +8387,16 @@ ENDPOINTS = json.loads(r'''
             "TriggerRefresh": "string"
         },
         "body": {"type": "object", "properties": {"ClearCache": "boolean", "TenantsOnly": "string"}}
-    },
-    "ListTestReports": {
+    }''',
+    "ListTestReports": r'''{
         "method": "GET",
         "role": "Tenant.Reports.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {},
         "body": null
-    },
-    "ListTestResultsTenants": {
+    }''',
+    "ListTestResultsTenants": r'''{
         "method": "GET",
         "role": "Tenant.Reports.Read",
         "any_tenant": true,
@@ -8415,88 +8413,88 @@ ENDPOINTS = json.loads(r'''
             "testType": "string"
         },
         "body": null
-    },
-    "ListTests": {
+    }''',
+    "ListTests": r'''{
         "method": "GET",
         "role": "Tenant.Reports.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"reportId": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListTransportRules": {
+    }''',
+    "ListTransportRules": r'''{
         "method": "GET",
         "role": "Exchange.TransportRule.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"id": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListTransportRulesTemplates": {
+    }''',
+    "ListTransportRulesTemplates": r'''{
         "method": "GET",
         "role": "Exchange.TransportRule.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"ID": "string", "noJson": "string"},
         "body": null
-    },
-    "ListUserConditionalAccessPolicies": {
+    }''',
+    "ListUserConditionalAccessPolicies": r'''{
         "method": "GET",
         "role": "Identity.User.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}, "UserID": "string"},
         "body": null
-    },
-    "ListUserCounts": {
+    }''',
+    "ListUserCounts": r'''{
         "method": "GET",
         "role": "Identity.User.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListUserDevices": {
+    }''',
+    "ListUserDevices": r'''{
         "method": "GET",
         "role": "Identity.User.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}, "UserID": "string"},
         "body": null
-    },
-    "ListUserGroups": {
+    }''',
+    "ListUserGroups": r'''{
         "method": "GET",
         "role": "Identity.User.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}, "userId": "string"},
         "body": null
-    },
-    "ListUserMailboxDetails": {
+    }''',
+    "ListUserMailboxDetails": r'''{
         "method": "GET",
         "role": "Exchange.Mailbox.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}, "UserID": "string", "userMail": "string"},
         "body": null
-    },
-    "ListUserMailboxRules": {
+    }''',
+    "ListUserMailboxRules": r'''{
         "method": "GET",
         "role": "Exchange.Mailbox.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}, "userEmail": "string", "UserID": "string"},
         "body": null
-    },
-    "ListUserPhoto": {
+    }''',
+    "ListUserPhoto": r'''{
         "method": "GET",
         "role": "Identity.User.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {"tenantFilter": "string", "UserID": "string"},
         "body": null
-    },
-    "ListUsers": {
+    }''',
+    "ListUsers": r'''{
         "method": "GET",
         "role": "Identity.User.Read",
         "any_tenant": false,
@@ -8508,32 +8506,32 @@ ENDPOINTS = json.loads(r'''
             "UserID": "string"
         },
         "body": null
-    },
-    "ListUsersAndGroups": {
+    }''',
+    "ListUsersAndGroups": r'''{
         "method": "GET",
         "role": "Tenant.Directory.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}},
         "body": null
-    },
-    "ListUserSettings": {
+    }''',
+    "ListUserSettings": r'''{
         "method": "GET",
         "role": "Identity.User.Read",
         "any_tenant": true,
         "passthrough": false,
         "query": {},
         "body": null
-    },
-    "ListUserSigninLogs": {
+    }''',
+    "ListUserSigninLogs": r'''{
         "method": "GET",
         "role": "Identity.User.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {"tenantFilter": {"type": "string", "required": true}, "top": "string", "UserID": "string"},
         "body": null
-    },
-    "ListUserTrustedBlockedSenders": {
+    }''',
+    "ListUserTrustedBlockedSenders": r'''{
         "method": "GET",
         "role": "Exchange.Mailbox.Read",
         "any_tenant": false,
@@ -8544,16 +8542,16 @@ ENDPOINTS = json.loads(r'''
             "userPrincipalName": "string"
         },
         "body": null
-    },
-    "ListWebhookAlert": {
+    }''',
+    "ListWebhookAlert": r'''{
         "method": "GET",
         "role": "CIPP.Alert.Read",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": null
-    },
-    "ListWorkerHealth": {
+    }''',
+    "ListWorkerHealth": r'''{
         "method": "GET",
         "role": "CIPP.SuperAdmin.Read",
         "any_tenant": true,
@@ -8570,24 +8568,24 @@ ENDPOINTS = json.loads(r'''
             "Status": "string"
         },
         "body": null
-    },
-    "PatchUser": {
+    }''',
+    "PatchUser": r'''{
         "method": "POST",
         "role": "Identity.User.ReadWrite",
         "any_tenant": false,
         "passthrough": true,
         "query": {},
         "body": {"type": "object", "properties": {}, "open": true}
-    },
-    "PublicMcpRegister": {
+    }''',
+    "PublicMcpRegister": r'''{
         "method": "POST",
         "role": "Public",
         "any_tenant": true,
         "passthrough": false,
         "query": {},
         "body": {"type": "object", "properties": {"client_name": "string", "redirect_uris": "string"}}
-    },
-    "PublicPhishingCheck": {
+    }''',
+    "PublicPhishingCheck": r'''{
         "method": "POST",
         "role": "Public",
         "any_tenant": false,
@@ -8609,24 +8607,24 @@ ENDPOINTS = json.loads(r'''
                 "userEmail": "string"
             }
         }
-    },
-    "PublicPing": {
+    }''',
+    "PublicPing": r'''{
         "method": "GET",
         "role": "Public",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": null
-    },
-    "PublicWebhooks": {
+    }''',
+    "PublicWebhooks": r'''{
         "method": "POST",
         "role": "Public",
         "any_tenant": false,
         "passthrough": false,
         "query": {"CIPPID": "string", "Type": "string", "validationCode": "string", "ValidationToken": "string"},
         "body": {"type": "object", "properties": {"validationCode": "string", "value": "string"}}
-    },
-    "RemoveAPDevice": {
+    }''',
+    "RemoveAPDevice": r'''{
         "method": "POST",
         "role": "Endpoint.Autopilot.ReadWrite",
         "any_tenant": false,
@@ -8636,8 +8634,8 @@ ENDPOINTS = json.loads(r'''
             "type": "object",
             "properties": {"ID": "string", "tenantFilter": {"type": "string", "required": true}}
         }
-    },
-    "RemoveApp": {
+    }''',
+    "RemoveApp": r'''{
         "method": "POST",
         "role": "Endpoint.Application.ReadWrite",
         "any_tenant": false,
@@ -8647,24 +8645,24 @@ ENDPOINTS = json.loads(r'''
             "type": "object",
             "properties": {"ID": "string", "tenantFilter": {"type": "string", "required": true}}
         }
-    },
-    "RemoveAppTemplate": {
+    }''',
+    "RemoveAppTemplate": r'''{
         "method": "POST",
         "role": "Endpoint.Application.ReadWrite",
         "any_tenant": true,
         "passthrough": false,
         "query": {"ID": "string"},
         "body": {"type": "object", "properties": {"ID": "string"}}
-    },
-    "RemoveAssignmentFilterTemplate": {
+    }''',
+    "RemoveAssignmentFilterTemplate": r'''{
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
         "any_tenant": true,
         "passthrough": false,
         "query": {"ID": "string"},
         "body": {"type": "object", "properties": {"ID": "string"}}
-    },
-    "RemoveAutopilotConfig": {
+    }''',
+    "RemoveAutopilotConfig": r'''{
         "method": "POST",
         "role": "Endpoint.Autopilot.ReadWrite",
         "any_tenant": false,
@@ -8679,24 +8677,24 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "RemoveBaseline": {
+    }''',
+    "RemoveBaseline": r'''{
         "method": "POST",
         "role": "Tenant.Standards.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {"ID": "string"},
         "body": {"type": "object", "properties": {"ID": {"type": "string", "required": true}}}
-    },
-    "RemoveBPATemplate": {
+    }''',
+    "RemoveBPATemplate": r'''{
         "method": "POST",
         "role": "Tenant.Standards.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {"TemplateName": "string"},
         "body": {"type": "object", "properties": {"TemplateName": "string"}}
-    },
-    "RemoveCAPolicy": {
+    }''',
+    "RemoveCAPolicy": r'''{
         "method": "POST",
         "role": "Tenant.ConditionalAccess.ReadWrite",
         "any_tenant": false,
@@ -8706,32 +8704,32 @@ ENDPOINTS = json.loads(r'''
             "type": "object",
             "properties": {"GUID": "string", "tenantFilter": {"type": "string", "required": true}}
         }
-    },
-    "RemoveCATemplate": {
+    }''',
+    "RemoveCATemplate": r'''{
         "method": "POST",
         "role": "Tenant.ConditionalAccess.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {"ID": "string"},
         "body": {"type": "object", "properties": {"ID": "string"}}
-    },
-    "RemoveCippQueue": {
+    }''',
+    "RemoveCippQueue": r'''{
         "method": "POST",
         "role": "CIPP.Core.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": "object"
-    },
-    "RemoveConnectionfilterTemplate": {
+    }''',
+    "RemoveConnectionfilterTemplate": r'''{
         "method": "POST",
         "role": "Exchange.ConnectionFilter.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": {"type": "object", "properties": {"ID": "string"}}
-    },
-    "RemoveContact": {
+    }''',
+    "RemoveContact": r'''{
         "method": "POST",
         "role": "Exchange.Contact.ReadWrite",
         "any_tenant": false,
@@ -8741,24 +8739,24 @@ ENDPOINTS = json.loads(r'''
             "type": "object",
             "properties": {"GUID": "string", "Mail": "string", "tenantFilter": {"type": "string", "required": true}}
         }
-    },
-    "RemoveContactTemplates": {
+    }''',
+    "RemoveContactTemplates": r'''{
         "method": "POST",
         "role": "Exchange.Contact.ReadWrite",
         "any_tenant": true,
         "passthrough": false,
         "query": {"ID": "string"},
         "body": {"type": "object", "properties": {"ID": "string"}}
-    },
-    "RemoveCustomScript": {
+    }''',
+    "RemoveCustomScript": r'''{
         "method": "POST",
         "role": "CIPP.Tests.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {"ScriptGuid": {"type": "string", "required": true}},
         "body": {"type": "object", "properties": {"ScriptGuid": "string"}}
-    },
-    "RemoveDeletedObject": {
+    }''',
+    "RemoveDeletedObject": r'''{
         "method": "POST",
         "role": "Tenant.Directory.ReadWrite",
         "any_tenant": false,
@@ -8773,8 +8771,8 @@ ENDPOINTS = json.loads(r'''
                 "userPrincipalName": "string"
             }
         }
-    },
-    "RemoveDlpCompliancePolicy": {
+    }''',
+    "RemoveDlpCompliancePolicy": r'''{
         "method": "POST",
         "role": "Security.DlpCompliancePolicy.ReadWrite",
         "any_tenant": false,
@@ -8788,16 +8786,16 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "RemoveDlpCompliancePolicyTemplate": {
+    }''',
+    "RemoveDlpCompliancePolicyTemplate": r'''{
         "method": "POST",
         "role": "Security.DlpCompliancePolicy.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {"ID": "string"},
         "body": {"type": "object", "properties": {"ID": "string"}}
-    },
-    "RemoveExConnector": {
+    }''',
+    "RemoveExConnector": r'''{
         "method": "POST",
         "role": "Exchange.Connector.ReadWrite",
         "any_tenant": false,
@@ -8807,24 +8805,24 @@ ENDPOINTS = json.loads(r'''
             "type": "object",
             "properties": {"GUID": "string", "tenantFilter": {"type": "string", "required": true}, "Type": "string"}
         }
-    },
-    "RemoveExConnectorTemplate": {
+    }''',
+    "RemoveExConnectorTemplate": r'''{
         "method": "POST",
         "role": "Exchange.Connector.ReadWrite",
         "any_tenant": true,
         "passthrough": false,
         "query": {"ID": "string"},
         "body": {"type": "object", "properties": {"ID": "string"}}
-    },
-    "RemoveGroupTemplate": {
+    }''',
+    "RemoveGroupTemplate": r'''{
         "method": "POST",
         "role": "Identity.Group.ReadWrite",
         "any_tenant": true,
         "passthrough": false,
         "query": {"ID": "string"},
         "body": {"type": "object", "properties": {"ID": "string"}}
-    },
-    "RemoveIntuneReusableSetting": {
+    }''',
+    "RemoveIntuneReusableSetting": r'''{
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
         "any_tenant": false,
@@ -8838,16 +8836,16 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "RemoveIntuneReusableSettingTemplate": {
+    }''',
+    "RemoveIntuneReusableSettingTemplate": r'''{
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
         "any_tenant": true,
         "passthrough": false,
         "query": {"ID": {"type": "string", "required": true}},
         "body": {"type": "object", "properties": {"ID": "string"}}
-    },
-    "RemoveIntuneScript": {
+    }''',
+    "RemoveIntuneScript": r'''{
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
         "any_tenant": false,
@@ -8862,24 +8860,24 @@ ENDPOINTS = json.loads(r'''
                 "TenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "RemoveIntuneTemplate": {
+    }''',
+    "RemoveIntuneTemplate": r'''{
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {"ID": "string"},
         "body": {"type": "object", "properties": {"ID": "string"}}
-    },
-    "RemoveJITAdminTemplate": {
+    }''',
+    "RemoveJITAdminTemplate": r'''{
         "method": "POST",
         "role": "Identity.Role.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {"ID": {"type": "string", "required": true}},
         "body": {"type": "object", "properties": {"ID": "string"}}
-    },
-    "RemovePolicy": {
+    }''',
+    "RemovePolicy": r'''{
         "method": "POST",
         "role": "Endpoint.MEM.ReadWrite",
         "any_tenant": false,
@@ -8889,8 +8887,8 @@ ENDPOINTS = json.loads(r'''
             "type": "object",
             "properties": {"ID": "string", "tenantFilter": {"type": "string", "required": true}, "URLName": "string"}
         }
-    },
-    "RemoveQuarantinePolicy": {
+    }''',
+    "RemoveQuarantinePolicy": r'''{
         "method": "POST",
         "role": "Exchange.Spamfilter.ReadWrite",
         "any_tenant": false,
@@ -8904,24 +8902,24 @@ ENDPOINTS = json.loads(r'''
                 "TenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "RemoveQueuedAlert": {
+    }''',
+    "RemoveQueuedAlert": r'''{
         "method": "POST",
         "role": "CIPP.Alert.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {"EventType": "string", "ID": "string"},
         "body": {"type": "object", "properties": {"EventType": "string", "ID": "string"}}
-    },
-    "RemoveQueuedApp": {
+    }''',
+    "RemoveQueuedApp": r'''{
         "method": "POST",
         "role": "Endpoint.Application.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": {"type": "object", "properties": {"ID": "string"}}
-    },
-    "RemoveRetentionCompliancePolicy": {
+    }''',
+    "RemoveRetentionCompliancePolicy": r'''{
         "method": "POST",
         "role": "Security.RetentionCompliancePolicy.ReadWrite",
         "any_tenant": false,
@@ -8936,32 +8934,32 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "RemoveRetentionCompliancePolicyTemplate": {
+    }''',
+    "RemoveRetentionCompliancePolicyTemplate": r'''{
         "method": "POST",
         "role": "Security.RetentionCompliancePolicy.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {"ID": "string"},
         "body": {"type": "object", "properties": {"ID": "string"}}
-    },
-    "RemoveSafeLinksPolicyTemplate": {
+    }''',
+    "RemoveSafeLinksPolicyTemplate": r'''{
         "method": "POST",
         "role": "Exchange.SafeLinks.ReadWrite",
         "any_tenant": true,
         "passthrough": false,
         "query": {"ID": "string"},
         "body": {"type": "object", "properties": {"ID": "string"}}
-    },
-    "RemoveScheduledItem": {
+    }''',
+    "RemoveScheduledItem": r'''{
         "method": "POST",
         "role": "CIPP.Scheduler.ReadWrite",
         "any_tenant": true,
         "passthrough": false,
         "query": {"id": "string"},
         "body": {"type": "object", "properties": {"id": "string"}}
-    },
-    "RemoveSensitiveInfoType": {
+    }''',
+    "RemoveSensitiveInfoType": r'''{
         "method": "POST",
         "role": "Security.SensitiveInfoType.ReadWrite",
         "any_tenant": false,
@@ -8975,16 +8973,16 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "RemoveSensitiveInfoTypeTemplate": {
+    }''',
+    "RemoveSensitiveInfoTypeTemplate": r'''{
         "method": "POST",
         "role": "Security.SensitiveInfoType.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {"ID": "string"},
         "body": {"type": "object", "properties": {"ID": "string"}}
-    },
-    "RemoveSensitivityLabel": {
+    }''',
+    "RemoveSensitivityLabel": r'''{
         "method": "POST",
         "role": "Security.SensitivityLabel.ReadWrite",
         "any_tenant": false,
@@ -8998,48 +8996,48 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "RemoveSensitivityLabelTemplate": {
+    }''',
+    "RemoveSensitivityLabelTemplate": r'''{
         "method": "POST",
         "role": "Security.SensitivityLabel.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {"ID": "string"},
         "body": {"type": "object", "properties": {"ID": "string"}}
-    },
-    "RemoveSpamfilter": {
+    }''',
+    "RemoveSpamfilter": r'''{
         "method": "POST",
         "role": "Exchange.Spamfilter.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {"name": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": {"type": "object", "properties": {"name": "string"}}
-    },
-    "RemoveSpamfilterTemplate": {
+    }''',
+    "RemoveSpamfilterTemplate": r'''{
         "method": "POST",
         "role": "Exchange.Spamfilter.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {},
         "body": {"type": "object", "properties": {"ID": "string"}}
-    },
-    "RemoveStandard": {
+    }''',
+    "RemoveStandard": r'''{
         "method": "POST",
         "role": "Tenant.Standards.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {"ID": "string"},
         "body": "object"
-    },
-    "RemoveStandardTemplate": {
+    }''',
+    "RemoveStandardTemplate": r'''{
         "method": "POST",
         "role": "Tenant.Standards.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {"ID": "string"},
         "body": {"type": "object", "properties": {"ID": "string"}}
-    },
-    "RemoveTenantAllowBlockList": {
+    }''',
+    "RemoveTenantAllowBlockList": r'''{
         "method": "POST",
         "role": "Exchange.SpamFilter.ReadWrite",
         "any_tenant": false,
@@ -9053,24 +9051,24 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    },
-    "RemoveTenantAllowBlockListTemplate": {
+    }''',
+    "RemoveTenantAllowBlockListTemplate": r'''{
         "method": "POST",
         "role": "Exchange.SpamFilter.ReadWrite",
         "any_tenant": true,
         "passthrough": false,
         "query": {"ID": "string"},
         "body": {"type": "object", "properties": {"ID": "string"}}
-    },
-    "RemoveTenantCapabilitiesCache": {
+    }''',
+    "RemoveTenantCapabilitiesCache": r'''{
         "method": "POST",
         "role": "Tenant.Administration.ReadWrite",
         "any_tenant": true,
         "passthrough": false,
         "query": {"defaultDomainName": {"type": "string", "required": true}},
         "body": "object"
-    },
-    "RemoveTransportRule": {
+    }''',
+    "RemoveTransportRule": r'''{
         "method": "POST",
         "role": "Exchange.TransportRule.ReadWrite",
         "any_tenant": false,
@@ -9080,16 +9078,16 @@ ENDPOINTS = json.loads(r'''
             "type": "object",
             "properties": {"guid": "string", "tenantFilter": {"type": "string", "required": true}}
         }
-    },
-    "RemoveTransportRuleTemplate": {
+    }''',
+    "RemoveTransportRuleTemplate": r'''{
         "method": "POST",
         "role": "Exchange.TransportRule.ReadWrite",
         "any_tenant": true,
         "passthrough": false,
         "query": {"ID": "string"},
         "body": {"type": "object", "properties": {"ID": "string"}}
-    },
-    "RemoveTrustedBlockedSender": {
+    }''',
+    "RemoveTrustedBlockedSender": r'''{
         "method": "POST",
         "role": "Exchange.Mailbox.ReadWrite",
         "any_tenant": false,
@@ -9104,8 +9102,8 @@ ENDPOINTS = json.loads(r'''
                 "value": "string"
             }
         }
-    },
-    "RemoveUser": {
+    }''',
+    "RemoveUser": r'''{
         "method": "POST",
         "role": "Identity.User.ReadWrite",
         "any_tenant": false,
@@ -9119,24 +9117,24 @@ ENDPOINTS = json.loads(r'''
                 "userPrincipalName": "string"
             }
         }
-    },
-    "RemoveUserDefaultTemplate": {
+    }''',
+    "RemoveUserDefaultTemplate": r'''{
         "method": "POST",
         "role": "Identity.User.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {"ID": "string"},
         "body": {"type": "object", "properties": {"ID": "string"}}
-    },
-    "RemoveWebhookAlert": {
+    }''',
+    "RemoveWebhookAlert": r'''{
         "method": "POST",
         "role": "CIPP.Alert.ReadWrite",
         "any_tenant": false,
         "passthrough": false,
         "query": {"ID": "string", "tenantFilter": {"type": "string", "required": true}},
         "body": "object"
-    },
-    "SetAuthMethod": {
+    }''',
+    "SetAuthMethod": r'''{
         "method": "POST",
         "role": "Tenant.Administration.ReadWrite",
         "any_tenant": false,
@@ -9151,6 +9149,5 @@ ENDPOINTS = json.loads(r'''
                 "tenantFilter": {"type": "string", "required": true}
             }
         }
-    }
+    }''',
 }
-''')

@@ -37,12 +37,11 @@ from __future__ import absolute_import, division, print_function
 from __future__ import annotations
 __metaclass__ = type
 
-import difflib
 import json
 from collections.abc import Mapping
 from typing import Any, Optional
 
-from ._cipp_endpoints import CIPP_API_VERSION, ENDPOINTS
+from ._cipp_endpoints import CIPP_API_VERSION, ENDPOINT_DOCUMENTS
 
 __all__ = [
     "CIPP_API_VERSION",
@@ -83,6 +82,31 @@ ERROR_RECORD_KEYS = frozenset({
     "InvocationInfo", "PipelineIterationInfo", "ScriptStackTrace", "TargetObject",
 })
 
+
+class EndpointTable(Mapping):
+    """Endpoint name -> spec dict, each decoded from its JSON text on first look-up (then kept)."""
+
+    def __init__(self, documents: Mapping):
+        self._documents = documents
+        self._decoded: dict = {}
+
+    def __getitem__(self, name: str) -> dict:
+        spec = self._decoded.get(name)
+        if spec is None:
+            spec = self._decoded[name] = json.loads(self._documents[name])
+        return spec
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._documents
+
+    def __iter__(self):
+        return iter(self._documents)
+
+    def __len__(self) -> int:
+        return len(self._documents)
+
+
+ENDPOINTS = EndpointTable(ENDPOINT_DOCUMENTS)
 _ENDPOINTS_BY_LOWER = {name.lower(): name for name in ENDPOINTS}
 _READ_PREFIXES = ("list", "get")
 
@@ -168,6 +192,8 @@ def suggest_endpoints(name: str, n: int = 3) -> list[str]:
     """Up to n known endpoint names closest to name (case-insensitive), best first."""
     if not isinstance(name, str) or not name:
         return []
+    import difflib  # only for an unknown name; not loaded by every module run
+
     close = difflib.get_close_matches(name.lower(), list(_ENDPOINTS_BY_LOWER), n=n, cutoff=0.6)
     return [_ENDPOINTS_BY_LOWER[lower] for lower in close]
 
@@ -210,6 +236,8 @@ def _lookup_case_insensitive(key: str, known: Mapping) -> Optional[str]:
 
 def _closest_key(key: str, known: list) -> Optional[str]:
     candidates = {name.lower(): name for name in known if name not in ERROR_RECORD_KEYS}
+    import difflib  # only for an unknown name; not loaded by every module run
+
     close = difflib.get_close_matches(key.lower(), list(candidates), n=1, cutoff=0.6)
     return candidates[close[0]] if close else None
 

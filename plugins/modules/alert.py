@@ -246,6 +246,7 @@ changes:
   sample: [actions]
 '''
 
+from ansible_collections.cipp.cipp.plugins.module_utils import _bytecode_cache  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.cipp.cipp.plugins.module_utils._alerts import ARGUMENT_SPEC, AlertResource
 from ansible_collections.cipp.cipp.plugins.module_utils._module import CippModule
 

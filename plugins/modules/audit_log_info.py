@@ -212,6 +212,7 @@ result:
 
 import datetime as dt
 
+from ansible_collections.cipp.cipp.plugins.module_utils import _bytecode_cache  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.cipp.cipp.plugins.module_utils._audit_log import (
     build_query, day_range, normalise, parse_timestamp, tenant_matcher)
 from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippApiError, CippConfigError

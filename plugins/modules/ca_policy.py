@@ -153,6 +153,7 @@ changed_settings:
   sample: [conditions.users.excludeUsers]
 '''
 
+from ansible_collections.cipp.cipp.plugins.module_utils import _bytecode_cache  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.cipp.cipp.plugins.module_utils._conditional_access import ARGUMENT_SPEC, PolicyResource
 from ansible_collections.cipp.cipp.plugins.module_utils._module import CippModule
 

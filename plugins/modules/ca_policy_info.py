@@ -136,6 +136,7 @@ result:
   sample: ["Block legacy authentication"]
 '''
 
+from ansible_collections.cipp.cipp.plugins.module_utils import _bytecode_cache  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.cipp.cipp.plugins.module_utils._conditional_access import (
     portable_definitions, read_policies, summarise)
 from ansible_collections.cipp.cipp.plugins.module_utils._jmespath import evaluate

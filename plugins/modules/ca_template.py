@@ -117,6 +117,7 @@ changes:
   sample: [definition]
 '''
 
+from ansible_collections.cipp.cipp.plugins.module_utils import _bytecode_cache  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.cipp.cipp.plugins.module_utils._ca_templates import ARGUMENT_SPEC, TemplateResource
 from ansible_collections.cipp.cipp.plugins.module_utils._module import CippModule
 

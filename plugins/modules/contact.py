@@ -152,6 +152,7 @@ changes:
   sample: [phone]
 '''
 
+from ansible_collections.cipp.cipp.plugins.module_utils import _bytecode_cache  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.cipp.cipp.plugins.module_utils._exchange_contacts import ARGUMENT_SPEC, ContactResource
 from ansible_collections.cipp.cipp.plugins.module_utils._module import CippModule
 

@@ -136,6 +136,7 @@ result:
   sample: ["sales@fabrikam.com"]
 '''
 
+from ansible_collections.cipp.cipp.plugins.module_utils import _bytecode_cache  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.cipp.cipp.plugins.module_utils._exchange_contacts import (
     contact_details, list_contacts, normalise_details, summarise)
 from ansible_collections.cipp.cipp.plugins.module_utils._jmespath import evaluate

@@ -146,6 +146,7 @@ result:
   sample: ["contoso.net"]
 '''
 
+from ansible_collections.cipp.cipp.plugins.module_utils import _bytecode_cache  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippApiError
 from ansible_collections.cipp.cipp.plugins.module_utils._graph_pages import graph_pages
 from ansible_collections.cipp.cipp.plugins.module_utils._jmespath import evaluate

@@ -128,6 +128,7 @@ changes:
   sample: [members]
 '''
 
+from ansible_collections.cipp.cipp.plugins.module_utils import _bytecode_cache  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.cipp.cipp.plugins.module_utils._group_resource import ARGUMENT_SPEC, GroupResource
 from ansible_collections.cipp.cipp.plugins.module_utils._module import CippModule
 

@@ -97,6 +97,7 @@ result:
   sample: ["Marketing"]
 '''
 
+from ansible_collections.cipp.cipp.plugins.module_utils import _bytecode_cache  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.cipp.cipp.plugins.module_utils._directory import find_groups, group_links
 from ansible_collections.cipp.cipp.plugins.module_utils._graph_pages import graph_pages
 from ansible_collections.cipp.cipp.plugins.module_utils._group_resource import group_type_of

@@ -84,6 +84,7 @@ result:
   sample: 5
 '''
 
+from ansible_collections.cipp.cipp.plugins.module_utils import _bytecode_cache  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.cipp.cipp.plugins.module_utils._jmespath import evaluate
 from ansible_collections.cipp.cipp.plugins.module_utils._module import CippModule
 from ansible_collections.cipp.cipp.plugins.module_utils._users import tenant_skus

@@ -108,6 +108,7 @@ changes:
   sample: [forward_to, forward_type]
 '''
 
+from ansible_collections.cipp.cipp.plugins.module_utils import _bytecode_cache  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.cipp.cipp.plugins.module_utils._exchange_forwarding import ARGUMENT_SPEC, ForwardingResource
 from ansible_collections.cipp.cipp.plugins.module_utils._module import CippModule
 

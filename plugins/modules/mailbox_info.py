@@ -153,6 +153,7 @@ result:
   sample: ["alex.wilber@contoso.com"]
 '''
 
+from ansible_collections.cipp.cipp.plugins.module_utils import _bytecode_cache  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippConfigError
 from ansible_collections.cipp.cipp.plugins.module_utils._exchange_mailboxes import (
     MAILBOX_TYPES, list_mailboxes, normalise_mailbox)

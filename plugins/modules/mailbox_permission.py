@@ -121,6 +121,7 @@ changes:
   sample: [full_access]
 '''
 
+from ansible_collections.cipp.cipp.plugins.module_utils import _bytecode_cache  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.cipp.cipp.plugins.module_utils._exchange_permissions import ARGUMENT_SPEC, MailboxPermissionResource
 from ansible_collections.cipp.cipp.plugins.module_utils._module import CippModule
 

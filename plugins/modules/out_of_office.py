@@ -123,6 +123,7 @@ changes:
   sample: [state]
 '''
 
+from ansible_collections.cipp.cipp.plugins.module_utils import _bytecode_cache  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.cipp.cipp.plugins.module_utils._exchange_ooo import ARGUMENT_SPEC, OutOfOfficeResource
 from ansible_collections.cipp.cipp.plugins.module_utils._module import CippModule
 

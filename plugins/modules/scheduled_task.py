@@ -174,6 +174,7 @@ changes:
   sample: [recurrence]
 '''
 
+from ansible_collections.cipp.cipp.plugins.module_utils import _bytecode_cache  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.cipp.cipp.plugins.module_utils._module import CippModule
 from ansible_collections.cipp.cipp.plugins.module_utils._scheduled_tasks import ARGUMENT_SPEC, ScheduledTaskResource
 

@@ -136,6 +136,7 @@ result:
   sample: ["Weekly licence report"]
 '''
 
+from ansible_collections.cipp.cipp.plugins.module_utils import _bytecode_cache  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.cipp.cipp.plugins.module_utils._jmespath import evaluate
 from ansible_collections.cipp.cipp.plugins.module_utils._module import CippModule
 from ansible_collections.cipp.cipp.plugins.module_utils._scheduled_tasks import list_tasks, normalise

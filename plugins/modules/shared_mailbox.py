@@ -129,6 +129,7 @@ changes:
   sample: [shared]
 '''
 
+from ansible_collections.cipp.cipp.plugins.module_utils import _bytecode_cache  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.cipp.cipp.plugins.module_utils._exchange_shared import ARGUMENT_SPEC, SharedMailboxResource
 from ansible_collections.cipp.cipp.plugins.module_utils._module import CippModule
 

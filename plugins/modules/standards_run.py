@@ -139,6 +139,7 @@ waited:
 
 import re
 
+from ansible_collections.cipp.cipp.plugins.module_utils import _bytecode_cache  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippConfigError
 from ansible_collections.cipp.cipp.plugins.module_utils._module import CippModule
 from ansible_collections.cipp.cipp.plugins.module_utils._standards import (

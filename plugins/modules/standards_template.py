@@ -176,6 +176,7 @@ changes:
   sample: [standards]
 '''
 
+from ansible_collections.cipp.cipp.plugins.module_utils import _bytecode_cache  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.cipp.cipp.plugins.module_utils._module import CippModule
 from ansible_collections.cipp.cipp.plugins.module_utils._standards import TEMPLATE_ARGUMENT_SPEC, StandardsTemplateResource
 

@@ -132,6 +132,7 @@ result:
   sample: ["Contoso baseline"]
 '''
 
+from ansible_collections.cipp.cipp.plugins.module_utils import _bytecode_cache  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.cipp.cipp.plugins.module_utils._jmespath import evaluate
 from ansible_collections.cipp.cipp.plugins.module_utils._module import CippModule
 from ansible_collections.cipp.cipp.plugins.module_utils._standards import list_templates, summarise

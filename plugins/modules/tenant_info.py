@@ -106,6 +106,7 @@ result:
 
 import fnmatch
 
+from ansible_collections.cipp.cipp.plugins.module_utils import _bytecode_cache  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.cipp.cipp.plugins.module_utils._jmespath import evaluate
 from ansible_collections.cipp.cipp.plugins.module_utils._module import CippModule
 

@@ -149,6 +149,7 @@ changes:
   sample: [enabled]
 '''
 
+from ansible_collections.cipp.cipp.plugins.module_utils import _bytecode_cache  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.cipp.cipp.plugins.module_utils._exchange_transport import ARGUMENT_SPEC, TransportRuleResource
 from ansible_collections.cipp.cipp.plugins.module_utils._module import CippModule
 

@@ -100,6 +100,7 @@ result:
   sample: ["External sender disclaimer"]
 '''
 
+from ansible_collections.cipp.cipp.plugins.module_utils import _bytecode_cache  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.cipp.cipp.plugins.module_utils._exchange_transport import list_rules, summarise
 from ansible_collections.cipp.cipp.plugins.module_utils._jmespath import evaluate
 from ansible_collections.cipp.cipp.plugins.module_utils._module import CippModule

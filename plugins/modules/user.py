@@ -208,6 +208,7 @@ generated_password:
   sample: VALUE_SPECIFIED_IN_NO_LOG_PARAMETER
 '''
 
+from ansible_collections.cipp.cipp.plugins.module_utils import _bytecode_cache  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.cipp.cipp.plugins.module_utils._module import CippModule
 from ansible_collections.cipp.cipp.plugins.module_utils._user_resource import ARGUMENT_SPEC, UserResource
 

@@ -82,6 +82,7 @@ result:
   sample: ["adele.vance@contoso.com"]
 '''
 
+from ansible_collections.cipp.cipp.plugins.module_utils import _bytecode_cache  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippConfigError
 from ansible_collections.cipp.cipp.plugins.module_utils._graph_pages import graph_pages
 from ansible_collections.cipp.cipp.plugins.module_utils._jmespath import evaluate

@@ -194,6 +194,7 @@ task_state:
   sample: Completed
 '''
 
+from ansible_collections.cipp.cipp.plugins.module_utils import _bytecode_cache  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.cipp.cipp.plugins.module_utils._offboarding import ACCESS_LISTS, ACTION_STEPS, STATEFUL_STEPS
 from ansible_collections.cipp.cipp.plugins.module_utils._offboarding import Offboarding
 from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippConfigError, CippResultError

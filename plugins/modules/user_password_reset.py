@@ -66,6 +66,7 @@ messages:
   sample: ["Successfully reset the password for Megan Bowen, megan.bowen@contoso.com. User must change password is set to True."]
 '''
 
+from ansible_collections.cipp.cipp.plugins.module_utils import _bytecode_cache  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.cipp.cipp.plugins.module_utils._user_actions import run_user_action
 
 ARGUMENT_SPEC = dict(

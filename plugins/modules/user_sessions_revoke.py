@@ -52,6 +52,7 @@ messages:
   sample: ["Successfully revoked sessions for megan.bowen@contoso.com"]
 '''
 
+from ansible_collections.cipp.cipp.plugins.module_utils import _bytecode_cache  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.cipp.cipp.plugins.module_utils._user_actions import run_user_action
 
 ARGUMENT_SPEC = dict(

@@ -148,6 +148,7 @@ deleted:
   sample: [leaver@contoso.com]
 '''
 
+from ansible_collections.cipp.cipp.plugins.module_utils import _bytecode_cache  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.cipp.cipp.plugins.module_utils._bulk import BULK_ARGUMENT_SPEC, BulkRun, UsersKind
 from ansible_collections.cipp.cipp.plugins.module_utils._module import CippModule
 

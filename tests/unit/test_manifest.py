@@ -23,7 +23,8 @@ if str(REPO_ROOT) not in sys.path:  # so the test also runs without `python -m`
     sys.path.insert(0, str(REPO_ROOT))
 
 from plugins.module_utils import _manifest as manifest  # noqa: E402
-from plugins.module_utils._cipp_endpoints import CIPP_API_VERSION, ENDPOINTS, SPEC_SHA256  # noqa: E402
+from plugins.module_utils._cipp_endpoints import CIPP_API_VERSION, SPEC_SHA256  # noqa: E402
+from plugins.module_utils._manifest import ENDPOINTS  # noqa: E402
 
 ENDPOINTS_FILE = REPO_ROOT / "plugins" / "module_utils" / "_cipp_endpoints.py"
 MANIFEST_FILE = REPO_ROOT / "plugins" / "module_utils" / "_manifest.py"
@@ -143,6 +144,13 @@ class TestEndpointLookups:
         name, spec = manifest.find_endpoint("ListUsers")
         assert name == "ListUsers"
         assert spec is ENDPOINTS["ListUsers"]
+
+    def test_entries_are_decoded_on_first_look_up_only(self):
+        table = manifest.EndpointTable({"A": '{"method": "GET"}', "B": "not json"})
+        assert len(table) == 2 and "B" in table and list(table) == ["A", "B"]
+        assert table["A"] == {"method": "GET"} and table["A"] is table["A"]
+        with pytest.raises(KeyError):
+            table["C"]  # pylint: disable=pointless-statement
 
     def test_find_endpoint_case_insensitive(self):
         assert manifest.find_endpoint("listusers")[0] == "ListUsers"
@@ -556,7 +564,9 @@ class TestBuilder:
         namespace = {}
         exec(compile(text, "generated", "exec"), namespace)  # pylint: disable=exec-used
         assert namespace["CIPP_API_VERSION"] == "1.2.3"
-        assert namespace["ENDPOINTS"] == builder.extract_endpoints(MINI_SPEC)
+        decoded = {name: json.loads(text) for name, text in namespace["ENDPOINT_DOCUMENTS"].items()}
+        assert decoded == builder.extract_endpoints(MINI_SPEC)
+        assert manifest.EndpointTable(namespace["ENDPOINT_DOCUMENTS"]) == decoded
         assert builder.build(spec_path, "1.2.3") == text  # deterministic
 
     def test_check_mode(self, tmp_path):

@@ -238,7 +238,7 @@ class CippService:
 
 
 def _permissions(state: Any, roles: list[str]) -> list[str]:
-    from plugins.module_utils._cipp_endpoints import ENDPOINTS
+    from plugins.module_utils._manifest import ENDPOINTS
     perms = sorted({spec["role"] for spec in ENDPOINTS.values() if spec["role"] != "Public"})
     out: set[str] = set()
     for role in roles:

@@ -99,7 +99,7 @@ def add_scheduled_task(ctx: Ctx, task: Any, *, hidden: bool = False, disallow_du
     command_text = psvalue.ps_str(command)
     known = {c.lower(): c for c in COMMANDS}
     if command_text.lower() not in known:
-        from plugins.module_utils._cipp_endpoints import ENDPOINTS
+        from plugins.module_utils._manifest import ENDPOINTS
         if command_text.lower() in {f"invoke-{e}".lower() for e in ENDPOINTS}:
             ctx.log(f"Blocked attempt to schedule command from unauthorized module: CIPPHTTP\\{command_text}", "Warning",
                     api="ScheduledTask")
