@@ -12,7 +12,8 @@ the compiled code in ``<cache dir>/bytecode/`` (``$XDG_CACHE_HOME/cipp.cipp`` or
 ``~/.cache/cipp.cipp``), one file per source, named by the SHA-256 of the source and the
 Python version. A file is only used when its header repeats that digest, so an edited or
 upgraded collection never runs stale code; the directory must be the user's own, mode 0700,
-and files are written 0600, atomically. Any problem (an unwritable home, a corrupt file, a
+and files are written 0600, atomically; a miss also removes entries written more than 30 days
+ago. Any problem (an unwritable home, a corrupt file, a
 foreign owner) only means the source is compiled as usual. ``CIPP_BYTECODE_CACHE=off`` turns
 the hook off. Private: the interface may change in any release.
 """
@@ -28,12 +29,14 @@ import os
 import stat
 import sys
 import tempfile
+import time
 import zipimport
 
 from ansible_collections.cipp.cipp.plugins.module_utils._cache_dir import default_cache_dir
 
 PREFIX = "ansible_collections.cipp.cipp.plugins.module_utils."
 SWITCH = "CIPP_BYTECODE_CACHE"
+KEEP_DAYS = 30
 MAGIC = b"cipp.cipp bytecode 1\n" + importlib.util.MAGIC_NUMBER
 
 
@@ -87,8 +90,10 @@ class BytecodeCache:
             return None
 
     def store(self, digest: str, code) -> None:
+        """Write the entry atomically (0600); a miss is also when entries unused for a while go."""
         if not self.usable:
             return
+        self._prune()
         try:
             handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
         except OSError:
@@ -101,6 +106,25 @@ class BytecodeCache:
         except OSError:
             try:
                 os.unlink(temporary)
+            except OSError:
+                pass
+
+    def _prune(self) -> None:
+        """Remove entries written more than KEEP_DAYS ago (older releases, edited sources; one that is
+        still used is simply compiled again) and temporary files a killed process left."""
+        now = time.time()
+        try:
+            names = os.listdir(self.directory)
+        except OSError:
+            return
+        for name in names:
+            age_limit = KEEP_DAYS * 86400 if name.endswith(".bin") else 3600 if name.startswith(".tmp-") else None
+            if age_limit is None:
+                continue
+            path = os.path.join(self.directory, name)
+            try:
+                if now - os.lstat(path).st_mtime > age_limit:
+                    os.unlink(path)
             except OSError:
                 pass
 

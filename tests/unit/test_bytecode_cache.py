@@ -8,6 +8,7 @@ import os
 import stat
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -108,6 +109,27 @@ def test_corrupt_or_truncated_entry_is_compiled_again_and_replaced(tmp_path, dam
     assert again["value"] == 1 and again["compiled"] == 1
     assert entry.read_bytes()[:header] == intact[:header]  # written again, whole
     assert run_child(build_zip(tmp_path / "c.zip", 1), home)["compiled"] == 0
+
+
+def test_a_miss_removes_entries_older_than_thirty_days_and_stale_temporary_files(tmp_path):
+    home = tmp_path / "xdg"
+    run_child(build_zip(tmp_path / "a.zip", 1), home)
+    directory = home / "cipp.cipp" / "bytecode"
+    (current,) = directory.iterdir()
+    old_entry, recent_entry = directory / ("0" * 64 + ".cpython-311.bin"), directory / ("1" * 64 + ".cpython-311.bin")
+    stale_temporary, other = directory / ".tmp-abandoned", directory / "README"
+    for path in (old_entry, recent_entry, stale_temporary, other):
+        path.write_bytes(b"x")
+    month_and_more, two_hours = time.time() - 31 * 86400, time.time() - 7200
+    os.utime(old_entry, (month_and_more, month_and_more))
+    os.utime(stale_temporary, (two_hours, two_hours))
+    os.utime(other, (month_and_more, month_and_more))
+    run_child(build_zip(tmp_path / "b.zip", 1), home)  # a hit: nothing is pruned
+    assert old_entry.exists()
+    run_child(build_zip(tmp_path / "c.zip", 2), home)  # a miss: the new entry, and the old ones go
+    left = {p.name for p in directory.iterdir()}
+    assert {current.name, recent_entry.name, other.name} < left and len(left) == 4, left
+    assert not old_entry.exists() and not stale_temporary.exists()
 
 
 def test_directory_others_can_write_is_not_used(tmp_path):
