@@ -23,6 +23,7 @@ from ansible_collections.cipp.cipp.plugins.module_utils._errors import CippConfi
 from ansible_collections.cipp.cipp.plugins.module_utils._graph_pages import graph_pages
 from ansible_collections.cipp.cipp.plugins.module_utils._group_resource import ARGUMENT_SPEC as GROUP_ARGUMENT_SPEC
 from ansible_collections.cipp.cipp.plugins.module_utils._group_resource import GroupResource
+from ansible_collections.cipp.cipp.plugins.module_utils._plain_items import PlainItems
 from ansible_collections.cipp.cipp.plugins.module_utils._resource import VERIFY_FIRST_WAIT, VERIFY_MAX_WAIT, VERIFY_TIMEOUT
 from ansible_collections.cipp.cipp.plugins.module_utils._user_resource import ARGUMENT_SPEC as USER_ARGUMENT_SPEC
 from ansible_collections.cipp.cipp.plugins.module_utils._user_resource import PROFILE_FIELDS, UserResource
@@ -84,12 +85,18 @@ def validate_items(items: list, spec: dict, required_one_of=(), kind: str = "ite
     The no_log values of every item go into ``secrets`` first (so a failure never shows them);
     then the first bad item raises CippConfigError naming ``items[i].option``."""
     validator = ArgumentSpecValidator(spec, required_one_of=list(required_one_of))
+    plain = PlainItems(spec, required_one_of)
     secrets = set() if secrets is None else secrets
     checked, failure = [], None
     for index, item in enumerate(items):
         if not isinstance(item, dict):
             failure = failure or CippConfigError(f"option 'items[{index}]' must be a dictionary of {kind} options, got "
                                                  f"{type(item).__name__}", option=f"items[{index}]", item=index)
+            continue
+        quick = plain.check(item)
+        if quick is not None:
+            secrets.update(quick[1])
+            checked.append(quick[0])
             continue
         result = validator.validate(item)
         secrets.update(str(value) for value in result._no_log_values)  # pylint: disable=protected-access
