@@ -53,6 +53,22 @@ def test_requests_of_a_process_share_one_connection_and_answers_are_gzip_decoded
 class _ClosingServer(ThreadingHTTPServer):
     daemon_threads = True
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.closed = 0
+        self._closing = threading.Condition()
+
+    def shutdown_request(self, request):
+        super().shutdown_request(request)
+        with self._closing:
+            self.closed += 1
+            self._closing.notify_all()
+
+    def wait_closed(self, count: int, timeout: float = 10.0) -> None:
+        """Until the server has closed ``count`` connections: a fixed sleep loses to a busy machine."""
+        with self._closing:
+            assert self._closing.wait_for(lambda: self.closed >= count, timeout), f"{self.closed} of {count} closed"
+
 
 def _closing_handler(log: list):
     """Answers every request with a raw-deflate JSON body and a keep-alive HTTP/1.1 answer, then
@@ -90,20 +106,24 @@ def closing_server():
     server = _ClosingServer(("127.0.0.1", 0), _closing_handler(log))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", log
+    server.log = log
+    yield f"http://127.0.0.1:{server.server_address[1]}", server
     server.shutdown()
     server.server_close()
 
 
 def test_a_connection_the_server_closed_is_reopened_without_repeating_a_write(emu, closing_server):
-    url, log = closing_server
+    url, server = closing_server
+    log = server.log
     settings = ConnectionSettings({"api_url": url, "tenant_id": emu.tenant_id, "client_id": "c", "access_token": "t",
                                    "token_cache": "off"})
     client = CippClient(settings, warn=lambda _msg: None)
     body = {"tenantFilter": "contoso.com", "ID": "adele.vance@contoso.com", "Enable": "false"}
+    client.cipp_version()  # the version read first, so that no write follows an answer back to back
     answers = []
     for _write in range(3):
-        time.sleep(0.2)  # the server has closed the idle connection by now
+        server.wait_closed(len(log))  # the server has closed the kept-alive connection of the last answer
+        time.sleep(0.05)  # and its FIN has reached the client's socket
         answers.append(client.call("ExecDisableUser", body=body).data)
     assert [entry["path"] for entry in log] == ["/api/GetVersion"] + ["/api/ExecDisableUser"] * 3  # each write once
     assert answers == [{"Results": f"done {number}"} for number in (2, 3, 4)]  # raw deflate decoded
@@ -111,7 +131,8 @@ def test_a_connection_the_server_closed_is_reopened_without_repeating_a_write(em
 
 
 def test_a_read_racing_the_servers_close_is_sent_again_on_a_new_connection(emu, closing_server):
-    url, log = closing_server
+    url, server = closing_server
+    log = server.log
     settings = ConnectionSettings({"api_url": url, "tenant_id": emu.tenant_id, "client_id": "c", "access_token": "t",
                                    "token_cache": "off", "retries": 0})
     warnings = []
