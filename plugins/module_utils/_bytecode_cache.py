@@ -45,8 +45,11 @@ def cache_directory() -> str:
 
 
 def _private_directory(path: str) -> bool:
-    """Create ``path`` (0700) if needed; True only if it is a directory of this user that nobody else can write."""
+    """Create ``path`` and its parent, the collection's cache dir, (0700) if needed; True only if it is a
+    directory of this user that nobody else can write. The parent is made 0700 here because the token
+    cache lives in it and makedirs gives intermediate directories the umask's mode."""
     try:
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
         os.makedirs(path, mode=0o700, exist_ok=True)
         info = os.lstat(path)
     except OSError:

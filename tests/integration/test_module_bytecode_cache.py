@@ -41,6 +41,7 @@ def test_second_run_loads_what_the_first_compiled(emu, tmp_path, token_cache):
     written = entries(home)
     assert len(written) >= 15, sorted(written)  # the user module alone pulls in about twenty module_utils
     assert stat.S_IMODE((home / "cipp.cipp" / "bytecode").stat().st_mode) == 0o700
+    assert stat.S_IMODE((home / "cipp.cipp").stat().st_mode) == 0o700  # where the default token cache lives
     assert all(stat.S_IMODE(info.st_mode) == 0o600 for info in written.values())
     second = run_playbook(emu, str(playbook), env={"XDG_CACHE_HOME": str(home)}, token_cache=token_cache)
     assert second.rc == 0, second.output

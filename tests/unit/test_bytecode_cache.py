@@ -74,6 +74,7 @@ def test_second_process_runs_cached_bytecode_without_compiling(tmp_path):
     assert len(files) == 1, files  # the probe; the cache module and _cache_dir load before the hook
     directory = home / "cipp.cipp" / "bytecode"
     assert stat.S_IMODE(directory.stat().st_mode) == 0o700
+    assert stat.S_IMODE(directory.parent.stat().st_mode) == 0o700  # the token cache's directory too
     assert all(stat.S_IMODE(info.st_mode) == 0o600 for info in files.values())
     second = run_child(build_zip(tmp_path / "second.zip", 1), home)
     assert second["value"] == 1 and second["compiled"] == 0
