@@ -65,6 +65,7 @@ class BytecodeCache:
     def __init__(self, directory: str):
         self.directory = directory
         self._usable = None
+        self._pruned = False
 
     @property
     def usable(self) -> bool:
@@ -75,6 +76,10 @@ class BytecodeCache:
     def _path(self, digest: str) -> str:
         return os.path.join(self.directory, f"{digest}.{sys.implementation.cache_tag}.bin")
 
+    @staticmethod
+    def _header(digest: str) -> bytes:
+        return MAGIC + bytes.fromhex(digest)
+
     def load(self, digest: str):
         """The cached code for that source digest, or None."""
         if not self.usable:
@@ -84,7 +89,7 @@ class BytecodeCache:
                 data = handle.read()
         except OSError:
             return None
-        header = MAGIC + bytes.fromhex(digest)
+        header = self._header(digest)
         if not data.startswith(header):
             return None
         try:
@@ -93,10 +98,12 @@ class BytecodeCache:
             return None
 
     def store(self, digest: str, code) -> None:
-        """Write the entry atomically (0600); a miss is also when entries unused for a while go."""
+        """Write the entry atomically (0600); the first miss of a process also prunes old entries."""
         if not self.usable:
             return
-        self._prune()
+        if not self._pruned:
+            self._pruned = True
+            self._prune()
         try:
             handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
         except OSError:
@@ -104,7 +111,7 @@ class BytecodeCache:
             return
         try:
             with os.fdopen(handle, "wb") as out:
-                out.write(MAGIC + bytes.fromhex(digest) + marshal.dumps(code))
+                out.write(self._header(digest) + marshal.dumps(code))
             os.replace(temporary, self._path(digest))
         except OSError:
             try:
